@@ -1,0 +1,57 @@
+# Two commands for a newcomer: `make book` and `make test`. Both create the
+# virtual environment on first use and reuse it afterwards (the stamp file is
+# rebuilt only when pyproject.toml changes), so a second run is quick.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.fairtutor-installed
+# torch is pinned here, not in pyproject.toml: 2.13.0 is the CPU build that the
+# course machines carry on local disk; the library itself accepts a range.
+TORCH_PIN := torch==2.13.0
+PYTEST_NB := --nbval --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg
+JOBS ?= 2
+
+.PHONY: help env book test test-lib test-notebooks notebooks student benchmarks clean
+
+help:
+	@echo "make book        build the HTML book into _build/html"
+	@echo "make test        run the library tests and every chapter notebook (nbval)"
+	@echo "make notebooks   re-execute the chapters in place to refresh their stored outputs"
+	@echo "make student     write the student edition of the notebooks into student/"
+	@echo "make benchmarks  run the speed benchmarks in benchmarks/"
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(TORCH_PIN)
+	$(BIN)/python -m pip install --quiet -e ".[book,test]" $(TORCH_PIN)
+	touch $@
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_NB) tests notebooks
+
+test-lib: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) tests
+
+test-notebooks: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_NB) notebooks
+
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 notebooks/*.ipynb
+
+student: $(STAMP)
+	$(BIN)/python -m fairtutor.classroom student notebooks --out student
+
+benchmarks: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf _build student .pytest_cache
