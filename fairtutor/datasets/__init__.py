@@ -1,9 +1,30 @@
-"""Data sets for the book: synthetic generators with a known bias.
+"""Data sets for the book: real fairness data sets and synthetic generators.
 
-Every generator takes ``random_state`` and returns ``(X, y, s)``: features,
-target and sensitive attribute.
+- ``load_*``: data sets that ship with fairtutor (UCI Machine Learning
+  Repository, CC BY 4.0): Adult, German credit, Communities and Crime, Drug
+  consumption, Student performance. Each returns a scikit-learn ``Bunch``, or
+  ``(X, y, s)`` with ``return_X_y=True``.
+- ``fetch_*``: COMPAS and Law School, whose terms forbid redistribution; they
+  are read from a data home on your disk (downloaded there on request).
+- ``make_*``: synthetic generators with a known bias; each takes
+  ``random_state`` and returns ``(X, y, s)``: features, target and sensitive
+  attribute.
+- :func:`make_preprocessor` builds the one-hot/standardize transformer to fit
+  on a training split.
 """
 
-from ._synthetic import make_biased_classification
+from ._base import make_preprocessor
+from ._real import load_adult, load_communities_crime, load_drug, load_german, load_student
+from ._synthetic import make_biased_classification, make_biased_regression, make_multitask_biased
 
-__all__ = ["make_biased_classification"]
+__all__ = [
+    "load_adult",
+    "load_german",
+    "load_communities_crime",
+    "load_drug",
+    "load_student",
+    "make_preprocessor",
+    "make_biased_classification",
+    "make_biased_regression",
+    "make_multitask_biased",
+]
