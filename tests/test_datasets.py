@@ -7,8 +7,10 @@ data sets' documentation publishes (and PROVENANCE.md of the shared data).
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,9 @@ import pytest
 
 from fairtutor import datasets
 from fairtutor.datasets import (
+    fetch_compas,
+    fetch_law_school,
+    get_data_home,
     load_adult,
     load_communities_crime,
     load_drug,
@@ -26,7 +31,7 @@ from fairtutor.datasets import (
     make_multitask_biased,
     make_preprocessor,
 )
-from fairtutor.datasets import _base
+from fairtutor.datasets import _base, _fetch
 
 LOADERS = [load_adult, load_german, load_communities_crime, load_drug, load_student]
 BUNCH_FIELDS = {"data", "target", "sensitive", "feature_names", "target_name",
@@ -249,9 +254,143 @@ def test_sha256sums_file_agrees_with_the_loaders():
 
 def test_all_public_names_exported():
     for name in ["load_adult", "load_german", "load_communities_crime", "load_drug",
-                 "load_student", "make_preprocessor", "make_biased_classification",
+                 "load_student", "fetch_compas", "fetch_law_school", "get_data_home",
+                 "make_preprocessor", "make_biased_classification",
                  "make_biased_regression", "make_multitask_biased"]:
         assert name in datasets.__all__ and callable(getattr(datasets, name))
+
+
+# -------------------------------------------------------------------- fetchers
+
+def _shared_data():
+    """The shared raw-data folder: a sibling of the repository root (CI) or /work/shared."""
+    candidates = [Path(__file__).resolve().parents[2] / "shared" / "data",
+                  Path("/work/shared/data")]
+    for folder in candidates:
+        if (folder / "compas" / "compas-scores-two-years.csv").is_file() and (
+                folder / "law_school" / "law_data.csv").is_file():
+            return folder
+    return None
+
+
+SHARED = _shared_data()
+needs_shared = pytest.mark.skipif(SHARED is None, reason="shared raw data folder not found")
+IDENTIFYING = {"id", "name", "first", "last", "dob", "c_case_number", "r_case_number",
+               "vr_case_number", "compas_screening_date", "c_offense_date", "c_arrest_date"}
+
+
+@needs_shared
+def test_fetch_compas_standard_filter_without_identifiers():
+    compas = fetch_compas(data_home=SHARED, download_if_missing=False)
+    assert BUNCH_FIELDS <= set(compas)
+    assert len(compas.data) == len(compas.target) == len(compas.sensitive) == 6_172
+    assert not IDENTIFYING & set(compas.frame.columns)
+    assert not IDENTIFYING & set(compas.scores.columns)
+    assert compas.target_name == "two_year_recid"
+    assert compas.sensitive.value_counts().to_dict() == {
+        "African-American": 3_175, "Caucasian": 2_103, "Hispanic": 509, "Other": 343,
+        "Asian": 31, "Native American": 11}
+    # ProPublica: 45.5% of the 6,172 defendants recidivated within two years.
+    assert round(compas.target.mean(), 3) == 0.455
+    assert set(compas.scores["score_text"]) == {"Low", "Medium", "High"}
+    assert compas.scores["decile_score"].between(1, 10).all()
+    assert not compas.data.isna().any().any()
+    assert "race" not in compas.data.columns and "sex" in compas.data.columns
+
+
+@needs_shared
+def test_fetch_compas_options():
+    X, y, s = fetch_compas(data_home=SHARED, download_if_missing=False, sensitive="sex",
+                           races=("African-American", "Caucasian"), return_X_y=True)
+    assert len(X) == 3_175 + 2_103 and "race" in X.columns and "sex" not in X.columns
+    assert s.value_counts().sum() == len(y)
+    with pytest.raises(ValueError, match="races must name at least two"):
+        fetch_compas(data_home=SHARED, download_if_missing=False, races=("Martian", "Caucasian"))
+    with pytest.raises(ValueError, match="unknown sensitive='age'"):
+        fetch_compas(data_home=SHARED, download_if_missing=False, sensitive="age")
+
+
+@needs_shared
+def test_fetch_law_school_kusner_version():
+    law = fetch_law_school(data_home=SHARED, download_if_missing=False)
+    assert law.data.shape == (21_790, 4)  # the region 'PO' row dropped, as Kusner et al.
+    assert law.feature_names == ["LSAT", "UGPA", "region_first", "sex"]
+    assert law.target_name == "ZFYA"
+    assert law.sensitive.value_counts()["White"] == 18_284
+    assert law.sensitive.nunique() == 8
+    assert {"sander_index", "first_pf"} <= set(law.frame.columns)
+    assert set(law.data["sex"]) == {"Female", "Male"}
+    passed = fetch_law_school(data_home=SHARED, download_if_missing=False, target="first_pf",
+                              sensitive="sex", races=("White", "Black"))
+    assert set(passed.target.unique()) == {0, 1}
+    assert len(passed.target) == 18_284 + 1_282
+    raw = pd.read_csv(SHARED / "law_school" / "law_data.csv")
+    raw = raw[raw["race"].isin(["White", "Black"]) & (raw["region_first"] != "PO")]
+    expected = raw["sex"].map({1: "Female", 2: "Male"}).value_counts().to_dict()
+    assert passed.sensitive.value_counts().to_dict() == expected
+    with pytest.raises(ValueError, match="unknown target='LSAT'"):
+        fetch_law_school(data_home=SHARED, download_if_missing=False, target="LSAT")
+
+
+@pytest.mark.parametrize("fetch, relative", [
+    (fetch_compas, "compas/compas-scores-two-years.csv"),
+    (fetch_law_school, "law_school/law_data.csv"),
+], ids=["compas", "law_school"])
+def test_fetch_absent_file_with_downloading_off(fetch, relative, tmp_path):
+    with pytest.raises(FileNotFoundError) as info:
+        fetch(data_home=tmp_path, download_if_missing=False)
+    message = str(info.value)
+    assert str(tmp_path / relative) in message and "download" in message
+    assert "https://" in message and "FAIRTUTOR_DATA" in message
+    assert not (tmp_path / relative).exists()
+
+
+def test_data_home_resolution(tmp_path, monkeypatch):
+    monkeypatch.setenv("FAIRTUTOR_DATA", str(tmp_path))
+    assert get_data_home() == tmp_path
+    assert get_data_home(tmp_path / "other") == tmp_path / "other"
+    with pytest.raises(FileNotFoundError, match=str(tmp_path / "compas")):
+        fetch_compas(download_if_missing=False)
+    monkeypatch.delenv("FAIRTUTOR_DATA")
+    assert get_data_home() == Path.home() / "fairtutor_data"
+
+
+@needs_shared
+def test_fetch_corrupt_file_names_it(tmp_path):
+    target = tmp_path / "compas" / "compas-scores-two-years.csv"
+    target.parent.mkdir()
+    content = (SHARED / "compas" / "compas-scores-two-years.csv").read_bytes()
+    target.write_bytes(content[: len(content) // 2])
+    with pytest.raises(ValueError, match=r"compas-scores-two-years\.csv is corrupt"):
+        fetch_compas(data_home=tmp_path, download_if_missing=False)
+
+
+@needs_shared
+def test_fetch_downloads_into_the_data_home(tmp_path, monkeypatch):
+    # A file:// URL exercises the download path without any network access.
+    source = (SHARED / "law_school" / "law_data.csv").as_uri()
+    monkeypatch.setattr(_fetch, "LAW_URL", source)
+    law = fetch_law_school(data_home=tmp_path, download_if_missing=True)
+    assert len(law.data) == 21_790
+    assert (tmp_path / "law_school" / "law_data.csv").is_file()
+    assert os.listdir(tmp_path / "law_school") == ["law_data.csv"]  # no partial file left
+
+
+@needs_shared
+def test_fetch_rejects_a_changed_download(tmp_path, monkeypatch):
+    changed = tmp_path / "changed.csv"
+    changed.write_bytes((SHARED / "law_school" / "law_data.csv").read_bytes() + b"\n")
+    monkeypatch.setattr(_fetch, "LAW_URL", changed.as_uri())
+    home = tmp_path / "home"
+    with pytest.raises(ValueError, match="the public copy has changed"):
+        fetch_law_school(data_home=home, download_if_missing=True)
+    assert list((home / "law_school").iterdir()) == []
+
+
+def test_fetch_download_failure_explains(tmp_path, monkeypatch):
+    monkeypatch.setattr(_fetch, "COMPAS_URL", (tmp_path / "nowhere.csv").as_uri())
+    with pytest.raises(OSError, match="could not download"):
+        fetch_compas(data_home=tmp_path / "home", download_if_missing=True)
 
 
 # ------------------------------------------------------------------- synthetic

@@ -14,6 +14,7 @@
 """
 
 from ._base import make_preprocessor
+from ._fetch import fetch_compas, fetch_law_school, get_data_home
 from ._real import load_adult, load_communities_crime, load_drug, load_german, load_student
 from ._synthetic import make_biased_classification, make_biased_regression, make_multitask_biased
 
@@ -23,6 +24,9 @@ __all__ = [
     "load_communities_crime",
     "load_drug",
     "load_student",
+    "fetch_compas",
+    "fetch_law_school",
+    "get_data_home",
     "make_preprocessor",
     "make_biased_classification",
     "make_biased_regression",
