@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.fairtutor-installed
 # torch is pinned here, not in pyproject.toml: 2.13.0 is the CPU build that the
 # course machines carry on local disk; the library itself accepts a range.
 TORCH_PIN := torch==2.13.0
-PYTEST_NB := --nbval --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg
+PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 JOBS ?= 2
 
 .PHONY: help env book test test-lib test-notebooks notebooks student benchmarks clean
@@ -35,13 +35,13 @@ book: $(STAMP)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_NB) tests notebooks
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_NB) --doctest-modules fairtutor tests notebooks
 
 test-lib: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) tests
+	$(BIN)/python -m pytest -n $(JOBS) --doctest-modules fairtutor tests
 
 test-notebooks: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_NB) notebooks
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_NB) notebooks
 
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \

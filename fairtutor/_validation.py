@@ -51,8 +51,11 @@ def as_1d_array(values, name, *, numeric=True, allow_nan=False):
                 array = array.astype(np.float64)
             except (TypeError, ValueError):
                 raise ValueError(f"{name} must be numeric, got dtype {array.dtype}") from None
-        if not allow_nan and np.issubdtype(array.dtype, np.floating) and np.isnan(array).any():
+    if not allow_nan:
+        if np.issubdtype(array.dtype, np.floating) and np.isnan(array).any():
             raise ValueError(f"{name} contains NaN ({int(np.isnan(array).sum())} values)")
+        if array.dtype == object and pd.isna(array).any():
+            raise ValueError(f"{name} contains missing values ({int(pd.isna(array).sum())})")
     return array
 
 
@@ -69,7 +72,9 @@ def check_binary(values, name, *, pos_label=1):
 
     The label ``pos_label`` becomes 1 and the other label becomes 0.
     """
-    array = as_1d_array(values, name)
+    array = as_1d_array(values, name, numeric=False)
+    if array.dtype == bool:
+        array = array.astype(np.int64)
     labels = np.unique(array)
     if labels.size > 2:
         shown = ", ".join(str(v) for v in labels[:5])

@@ -42,7 +42,7 @@ ANSWER_STUB = ["YOUR ANSWER HERE"]
 
 _SOLUTION_BLOCK = re.compile(
     r"^(?P<indent>[ \t]*)" + re.escape(BEGIN_SOLUTION) + r"[^\n]*\n.*?^[ \t]*"
-    + re.escape(END_SOLUTION) + r"[^\n]*(\n|$)",
+    + re.escape(END_SOLUTION) + r"[^\n]*(?P<ending>\n|$)",
     flags=re.MULTILINE | re.DOTALL,
 )
 _HIDDEN_BLOCK = re.compile(
@@ -111,7 +111,7 @@ def check_convention(notebook, name="notebook"):
 def _replace_solution(text, stub):
     def substitute(match):
         indent = match.group("indent")
-        ending = match.group(1)
+        ending = match.group("ending")
         return "\n".join(indent + line for line in stub) + ending
     return _SOLUTION_BLOCK.sub(substitute, text)
 

@@ -27,8 +27,8 @@ __all__ = [
 
 def _prepare(y_true, y_pred, sensitive_features, pos_label):
     """Validate the three inputs and return 0/1 arrays plus group codes."""
-    y_true = as_1d_array(y_true, "y_true")
-    y_pred = as_1d_array(y_pred, "y_pred")
+    y_true = as_1d_array(y_true, "y_true", numeric=False)
+    y_pred = as_1d_array(y_pred, "y_pred", numeric=False)
     check_same_length(y_true=y_true, y_pred=y_pred)
     y_true = check_binary(y_true, "y_true", pos_label=pos_label)
     y_pred = check_binary(y_pred, "y_pred", pos_label=pos_label)
@@ -86,8 +86,8 @@ def selection_rate(y_true, y_pred, *, pos_label=1):
     >>> selection_rate([0, 1, 1, 0], [1, 1, 0, 0])
     0.5
     """
-    y_true = as_1d_array(y_true, "y_true")
-    y_pred = as_1d_array(y_pred, "y_pred")
+    y_true = as_1d_array(y_true, "y_true", numeric=False)
+    y_pred = as_1d_array(y_pred, "y_pred", numeric=False)
     check_same_length(y_true=y_true, y_pred=y_pred)
     return float(check_binary(y_pred, "y_pred", pos_label=pos_label).mean())
 

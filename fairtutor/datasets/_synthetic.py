@@ -38,10 +38,11 @@ def make_biased_classification(n_samples=1000, n_features=4, *, group_weights=(0
         \qquad \beta = (1, \dots, 1)/\sqrt{d},
 
     so groups with larger :math:`t_s` have lower base rates (historical bias
-    in the labels). The observed features are :math:`x = z +
+    in the labels). The observed features are :math:`x = z -
     \text{proxy\_strength}\cdot t_s\, e_1`: the first feature leaks the
     group, as a postcode or a first name would, even if :math:`s` itself is
-    never given to the model.
+    never given to the model. The shift points the same way as the label
+    bias, so a model that learns from the features inherits the bias.
 
     Parameters
     ----------
@@ -55,7 +56,7 @@ def make_biased_classification(n_samples=1000, n_features=4, *, group_weights=(0
     label_bias : float, default=1.0
         How much lower the logit of a positive label is in the last group.
     proxy_strength : float, default=1.0
-        How far the first feature is shifted in the last group.
+        How far the first feature is shifted down in the last group.
     signal : float, default=2.0
         Strength of the dependence of the label on the merit.
     random_state : int, numpy Generator or None, default=None
@@ -94,7 +95,7 @@ def make_biased_classification(n_samples=1000, n_features=4, *, group_weights=(0
     logit = signal * (z @ beta) - label_bias * t
     y = (rng.random(n_samples) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
     X = z.copy()
-    X[:, 0] += proxy_strength * t
+    X[:, 0] -= proxy_strength * t
     return X, y, s.astype(np.int64)
 
 
