@@ -175,6 +175,23 @@ def test_drug_single_and_multitask_targets():
     assert sorted(drug.data["Country"].unique())[:2] == ["Australia", "Canada"]
 
 
+def test_numbers_quoted_in_descr():
+    # Over-claimers: respondents who report using the fictitious drug Semeron.
+    raw = _base.read_bundled_csv("drug_consumption.data", header=None)
+    assert (raw[30] != "CL0").sum() == 8 and "8 respondents" in load_drug().DESCR
+    # Final grades of 0 (students who missed the final exam).
+    descr = load_student().DESCR
+    assert (load_student(course="mat").target == 0).sum() == 38 and "38 students" in descr
+    assert (load_student(course="por").target == 0).sum() == 15 and "15 in Portuguese" in descr
+    # The 22 LEMAS police columns, each with 1,675 missing values.
+    names = datasets._real._communities_columns()
+    cc = _base.read_bundled_csv("communities.data", header=None, names=names, na_values="?")
+    missing = cc.isna().sum()
+    lemas = missing[missing == 1_675]
+    assert len(lemas) == 22 and "22 LEMAS" in load_communities_crime().DESCR
+    assert len(missing[missing > 0].drop(["county", "community"])) == 23
+
+
 def test_drug_unknown_target():
     with pytest.raises(ValueError, match="unknown target='Semer'"):
         load_drug(target="Semer")

@@ -423,7 +423,7 @@ Care needed: the respondents recruited themselves online (most from the UK
 and the USA); they are not a sample of any population, and 91% report their
 ethnicity as White. Use is self-reported. The survey includes a fictitious
 drug, Semeron, to detect over-claiming: 8 respondents claim to have used it;
-fairtutor drops the Semeron column and keeps those rows, as the authors did.
+fairtutor drops the Semeron column and keeps those 8 rows.
 Predicting drug use of individuals raises privacy and stigma questions of its
 own.
 
