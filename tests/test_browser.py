@@ -139,15 +139,13 @@ def server(built_book):
 def browser_context(chromium_path, server, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
-    blocked: list[str] = []
-
     def offline(route):
-        host = urlsplit(route.request.url).hostname
-        if host == "127.0.0.1":
+        # Nothing leaves the machine: the request to another host is aborted
+        # inside the browser, before any lookup or connection.
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
             route.continue_()
         else:
-            blocked.append(route.request.url)
-            route.abort()
+            route.abort("internetdisconnected")
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
@@ -158,7 +156,6 @@ def browser_context(chromium_path, server, tmp_path_factory):
             viewport=VIEWPORT,
         )
         context.route("**/*", offline)
-        context.blocked = blocked
         try:
             yield context
         finally:
@@ -166,19 +163,23 @@ def browser_context(chromium_path, server, tmp_path_factory):
 
 
 def open_page(context, url):
-    """Open `url`, collect console errors and script errors, wait for MathJax."""
+    """Open `url`; collect console and script errors and requests to other
+    hosts (live lists, they grow while the page lives); wait for MathJax."""
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}")
             if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-    blocked_before = len(context.blocked)
+    # Requests this page made to another host (the context's route aborts them).
+    blocked: list[str] = []
+    page.on("request", lambda r: blocked.append(r.url)
+            if urlsplit(r.url).hostname != "127.0.0.1" else None)
     page.goto(url, wait_until="load")
     # MathJax 3 typesets asynchronously; its startup promise settles when done.
     page.evaluate("""() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
                            ? MathJax.startup.promise.then(() => true) : false""")
     page.wait_for_load_state("networkidle")
-    return page, errors, context.blocked[blocked_before:]
+    return page, errors, blocked
 
 
 # --------------------------------------------------------------------------
@@ -225,6 +226,50 @@ PAGE_FACTS = """() => {
 RAW_MATH = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{")
 
 
+def page_problems(facts, errors, blocked):
+    """What a reader would see go wrong on a page, as (kind, detail) pairs."""
+    problems = []
+    if blocked:
+        problems.append(("network", f"requests to other hosts (aborted): {blocked}"))
+    if errors:
+        problems.append(("console", f"browser errors: {errors}"))
+
+    # MathJax: every math node typeset, no error box, no raw delimiter left.
+    if facts["mathUntypeset"] or facts["mjxCount"] < facts["mathCount"]:
+        problems.append(("math", f"equations not rendered by MathJax: "
+                                 f"{facts['mathUntypeset'][:5]}"))
+    if facts["mjxErrors"]:
+        problems.append(("math", f"MathJax errors: {facts['mjxErrors'][:5]}"))
+    raw = [m.group(0) for m in RAW_MATH.finditer(facts["proseText"])]
+    if raw:
+        problems.append(("raw-tex", f"raw TeX delimiters left in the text: {raw[:5]} "
+                                    "(a malformed $$ block?)"))
+
+    # Images: all loaded; figures from cells carry a real text alternative.
+    not_loaded = [i["src"] for i in facts["images"] if not i["loaded"]]
+    if not_loaded:
+        problems.append(("image", f"images that did not load: {not_loaded}"))
+    unlabelled = [i["src"] for i in facts["images"] if i["output"] and not i["caption"]
+                  and (not i["alt"] or i["alt"] == i["src"]
+                       or re.search(r"\.(png|jpe?g|svg|gif)$", i["alt"], re.I))]
+    if unlabelled:
+        problems.append(("alt", f"cell figures without alt text or caption: {unlabelled} "
+                                "(set the cell metadata mystnb.image.alt; see "
+                                "book/instructor_guide.md, 'For authors')"))
+
+    # Outputs: no traceback, no error output, no Python warning shown to the reader.
+    if facts["errorOutputs"] or facts["tracebacks"]:
+        problems.append(("traceback", f"outputs show errors: {facts['tracebacks']}"))
+
+    # Exercises: every solution collapsed on arrival.
+    if facts["openDetails"] or facts["solutionVisible"]:
+        problems.append(("solution", f"a solution is open on arrival: {facts['openDetails']}"))
+    if facts["hideInput"] < facts["exercises"]:
+        problems.append(("solution", f"{facts['exercises']} exercises but only "
+                                     f"{facts['hideInput']} collapsed solution cells"))
+    return problems
+
+
 @pytest.mark.parametrize("page_name", PAGES)
 def test_page_reads_offline(browser_context, server, page_name):
     page, errors, blocked = open_page(browser_context, f"{server}/{page_name}.html")
@@ -234,40 +279,45 @@ def test_page_reads_offline(browser_context, server, page_name):
         page.screenshot(path=str(SCREENSHOTS / f"{page_name.replace('/', '__')}.png"))
     finally:
         page.close()
+    problems = page_problems(facts, errors, blocked)
+    assert not problems, f"{page_name}:\n" + "\n".join(f"- {k}: {d}" for k, d in problems)
 
-    assert not blocked, f"{page_name} tried to reach the network: {blocked}"
-    assert not errors, f"{page_name}: browser errors {errors}"
 
-    # MathJax: every math node typeset, no error box, no raw delimiter left.
-    assert not facts["mathUntypeset"], (
-        f"{page_name}: equations not rendered by MathJax: {facts['mathUntypeset'][:5]}")
-    if facts["mathCount"]:
-        assert facts["mjxCount"] >= facts["mathCount"]
-    assert not facts["mjxErrors"], f"{page_name}: MathJax errors {facts['mjxErrors'][:5]}"
-    raw = [m.group(0) for m in RAW_MATH.finditer(facts["proseText"])]
-    assert not raw, (f"{page_name}: raw TeX delimiters left in the text: {raw[:5]}; "
-                     "a `$$` block may be malformed")
+BREAK_THE_PAGE = """async () => {
+  const main = document.querySelector('main');
+  const details = main.querySelector('details.hide');
+  if (details) details.open = true;
+  main.insertAdjacentHTML('beforeend',
+    '<p>an unrendered $$x^2$$ block</p>' +
+    '<div class="cell_output"><img src="../_images/no-such-figure.png"></div>' +
+    '<div class="cell_output"><pre>Traceback (most recent call last):</pre></div>');
+  const img = main.querySelector('img[src$="no-such-figure.png"]');
+  await new Promise(done => { img.onerror = done; img.onload = done;
+                              if (img.complete) done(); });
+  // An offline classroom: this must be aborted by the route, never sent.
+  await fetch('http://offline-check.invalid/asset.js').catch(() => null);
+  console.error('a deliberate console error');
+}"""
 
-    # Images: all loaded; figures from cells carry a real text alternative.
-    not_loaded = [i["src"] for i in facts["images"] if not i["loaded"]]
-    assert not not_loaded, f"{page_name}: images that did not load: {not_loaded}"
-    unlabelled = [i["src"] for i in facts["images"] if i["output"] and not i["caption"]
-                  and (not i["alt"] or i["alt"] == i["src"]
-                       or re.search(r"\.(png|jpe?g|svg|gif)$", i["alt"], re.I))]
-    assert not unlabelled, (
-        f"{page_name}: cell figures without alt text or caption: {unlabelled} (give the "
-        "cell metadata mystnb.image.alt, see book/instructor_guide.md, 'For authors')")
 
-    # Outputs: no traceback, no error output, no Python warning shown to the reader.
-    assert not facts["errorOutputs"], f"{page_name}: a cell output is an error"
-    assert not facts["tracebacks"], f"{page_name}: outputs show errors: {facts['tracebacks']}"
-
-    # Exercises: every solution collapsed on arrival.
-    assert not facts["openDetails"], f"{page_name}: open toggles {facts['openDetails']}"
-    assert not facts["solutionVisible"], f"{page_name}: a hidden solution is visible"
-    assert facts["hideInput"] >= facts["exercises"], (
-        f"{page_name}: {facts['exercises']} exercises but only {facts['hideInput']} "
-        "collapsed solution cells")
+def test_the_checks_catch_a_broken_page(browser_context, server):
+    """Each check fires on a page broken on purpose, so a passing page means
+    something: open solution, raw TeX, missing image, figure without alt
+    text, traceback, console error, request to another host."""
+    name = next((p for p in PAGES if p.startswith("notebooks/")), PAGES[0])
+    page, errors, blocked = open_page(browser_context, f"{server}/{name}.html")
+    try:
+        assert not page_problems(page.evaluate(PAGE_FACTS), errors, blocked)
+        page.evaluate(BREAK_THE_PAGE)
+        facts = page.evaluate(PAGE_FACTS)
+    finally:
+        page.close()
+    kinds = {kind for kind, _ in page_problems(facts, errors, blocked)}
+    expected = {"network", "console", "raw-tex", "image", "alt", "traceback"}
+    if name.startswith("notebooks/"):
+        expected.add("solution")
+    assert expected <= kinds, f"checks that did not fire: {expected - kinds}"
+    assert any("offline-check.invalid" in url for url in blocked)
 
 
 def test_chapters_have_math_figures_and_collapsed_solutions(browser_context, server):
