@@ -14,7 +14,8 @@ typeset every equation (no raw ``$$``/``\\(`` left, no MathJax error box); every
 image loaded; every figure in a cell output has a real text alternative; no
 cell output shows a Python traceback; exercise solutions are collapsed. The
 search page must find "Wasserstein". A screenshot of each page's first screen
-is saved in ``_build/screenshots/`` for a person to look at.
+(and of its first figure, if any) is saved in ``_build/screenshots/`` for a
+person to look at.
 
 Run alone with ``.venv/bin/python -m pytest -m browser``.
 """
@@ -276,7 +277,11 @@ def test_page_reads_offline(browser_context, server, page_name):
     try:
         facts = page.evaluate(PAGE_FACTS)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{page_name.replace('/', '__')}.png"))
+        stem = page_name.replace("/", "__")
+        page.screenshot(path=str(SCREENSHOTS / f"{stem}.png"))
+        figures = page.locator(".cell_output img")
+        if figures.count():  # and the page's first figure, to look at
+            figures.first.screenshot(path=str(SCREENSHOTS / f"{stem}__figure1.png"))
     finally:
         page.close()
     problems = page_problems(facts, errors, blocked)
