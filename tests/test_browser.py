@@ -77,6 +77,12 @@ def toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
 PAGES = toc_files()
 
 
+def is_local(url: str) -> bool:
+    """A request that stays on this machine: our server, the disk, inline data."""
+    parts = urlsplit(url)
+    return parts.scheme in ("file", "data", "blob") or parts.hostname == "127.0.0.1"
+
+
 def find_chromium() -> str | None:
     for candidate in CHROMIUM_CANDIDATES:
         found = shutil.which(candidate)
@@ -143,7 +149,7 @@ def browser_context(chromium_path, server, tmp_path_factory):
     def offline(route):
         # Nothing leaves the machine: the request to another host is aborted
         # inside the browser, before any lookup or connection.
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
+        if is_local(route.request.url):
             route.continue_()
         else:
             route.abort("internetdisconnected")
@@ -173,8 +179,7 @@ def open_page(context, url):
     page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
     # Requests this page made to another host (the context's route aborts them).
     blocked: list[str] = []
-    page.on("request", lambda r: blocked.append(r.url)
-            if urlsplit(r.url).hostname != "127.0.0.1" else None)
+    page.on("request", lambda r: None if is_local(r.url) else blocked.append(r.url))
     page.goto(url, wait_until="load")
     # MathJax 3 typesets asynchronously; its startup promise settles when done.
     page.evaluate("""() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
@@ -344,6 +349,20 @@ def test_chapters_have_math_figures_and_collapsed_solutions(browser_context, ser
     assert totals["mjx"] > 0 and totals["images"] > 0, totals
     assert totals["exercises"] >= 3 * len(chapters), totals
     assert totals["hidden"] >= totals["exercises"], totals
+
+
+def test_chapters_read_from_disk(browser_context, built_book):
+    """A copy of _build/html on a USB stick, opened with no server: every
+    chapter still typesets its equations and shows its figures. (Search needs
+    a server for its excerpts in Chromium, which blocks fetch() on file://.)"""
+    for name in [p for p in PAGES if p.startswith("notebooks/")]:
+        page, errors, blocked = open_page(browser_context, (built_book / f"{name}.html").as_uri())
+        try:
+            facts = page.evaluate(PAGE_FACTS)
+        finally:
+            page.close()
+        problems = page_problems(facts, errors, blocked)
+        assert not problems, f"{name} from disk:\n" + "\n".join(f"- {k}: {d}" for k, d in problems)
 
 
 def test_search_finds_wasserstein(browser_context, server):
