@@ -42,8 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
-# Flags for a quiet, reproducible, offline browser (a fresh profile is passed
-# as user_data_dir below).
+# Flags for a quiet, reproducible, offline browser. Playwright adds --headless
+# itself (headless=True) and --user-data-dir (a fresh, empty profile below).
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
