@@ -12,11 +12,12 @@ TORCH_PIN := torch==2.13.0
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 JOBS ?= 2
 
-.PHONY: help env book test test-lib test-notebooks notebooks student benchmarks clean
+.PHONY: help env book test test-lib test-notebooks test-browser notebooks student benchmarks clean
 
 help:
 	@echo "make book        build the HTML book into _build/html"
-	@echo "make test        run the library tests and every chapter notebook (nbval)"
+	@echo "make test        run the library tests, every chapter notebook (nbval) and the browser test"
+	@echo "make test-browser build the book and open every page in headless Chromium, offline"
 	@echo "make notebooks   re-execute the chapters in place to refresh their stored outputs"
 	@echo "make student     write the student edition of the notebooks into student/"
 	@echo "make benchmarks  run the speed benchmarks in benchmarks/"
@@ -39,6 +40,10 @@ test: $(STAMP)
 
 test-lib: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --doctest-modules fairtutor tests
+
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -m browser tests/test_browser.py
+	@echo "Screenshots of each page are in $(CURDIR)/_build/screenshots"
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_NB) notebooks

@@ -1,0 +1,45 @@
+"""Small fixes to the HTML that Jupyter Book 1.x (Sphinx 7.4) writes.
+
+Loaded from ``_config.yml`` (``sphinx.local_extensions``).
+
+Duplicate inline scripts. An extension that registers an inline script
+(``app.add_js_file(None, body=...)``) after the builder started, as
+``sphinx_thebe`` does for every page, gets it written twice into each page:
+Sphinx keeps it once with filename ``None`` and adds it again with filename
+``''`` before writing, and the two copies do not compare equal. The second
+copy re-declares ``const THEBE_JS_URL`` and every page logs "Identifier
+'THEBE_JS_URL' has already been declared" in the reader's console
+(tests/test_browser.py rejects console errors). We keep the first of each
+script, identical filename-or-body and attributes.
+"""
+
+from __future__ import annotations
+
+
+def _script_key(script):
+    filename = getattr(script, "filename", script) or ""
+    attributes = getattr(script, "attributes", {}) or {}
+    return (str(filename), tuple(sorted((k, str(v)) for k, v in attributes.items())))
+
+
+def unique_scripts(scripts):
+    """Return ``scripts`` without repeats, in their first order."""
+    seen = set()
+    kept = []
+    for script in scripts:
+        key = _script_key(script)
+        if key not in seen:
+            seen.add(key)
+            kept.append(script)
+    return kept
+
+
+def _dedupe_page_scripts(app, pagename, templatename, context, doctree):
+    if "script_files" in context:
+        context["script_files"] = unique_scripts(context["script_files"])
+
+
+def setup(app):
+    # Late priority: after sphinx.ext.mathjax and the themes add their scripts.
+    app.connect("html-page-context", _dedupe_page_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,402 @@
+"""The built book as a reader sees it: every page of the table of contents
+opened in headless Chromium, with the network cut off.
+
+The test builds the book (``jupyter-book build --all -W -n``; unchanged
+notebooks come from the execution cache, so a rebuild re-reads every page in
+seconds and only re-executes a chapter whose code changed), serves
+``_build/html`` on 127.0.0.1 and opens each page in Debian's ``chromium``
+driven by Playwright. Every request to another host is aborted, so a page that
+still needs a CDN (MathJax, fonts, scripts) fails here exactly as it would in
+an offline classroom.
+
+Checks per page: no console error and no uncaught script error; MathJax
+typeset every equation (no raw ``$$``/``\\(`` left, no MathJax error box); every
+image loaded; every figure in a cell output has a real text alternative; no
+cell output shows a Python traceback; exercise solutions are collapsed. The
+search page must find "Wasserstein". A screenshot of each page's first screen
+(and of its first figure, if any) is saved in ``_build/screenshots/`` for a
+person to look at.
+
+Run alone with ``.venv/bin/python -m pytest -m browser``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
+# Flags for a quiet, reproducible, offline browser. Playwright adds --headless
+# itself (headless=True) and --user-data-dir (a fresh, empty profile below).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+SEARCH_WORD = "Wasserstein"
+
+
+def toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
+    """Every ``file`` entry of the Jupyter Book table of contents, in order."""
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            for key in ("chapters", "sections", "parts"):
+                walk(entry.get(key))
+
+    walk(toc.get("parts"))
+    walk(toc.get("chapters"))
+    return [re.sub(r"\.(md|ipynb|rst)$", "", f) for f in files]
+
+
+PAGES = toc_files()
+
+
+def is_local(url: str) -> bool:
+    """A request that stays on this machine: our server, the disk, inline data."""
+    parts = urlsplit(url)
+    return parts.scheme in ("file", "data", "blob") or parts.hostname == "127.0.0.1"
+
+
+def find_chromium() -> str | None:
+    for candidate in CHROMIUM_CANDIDATES:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+# --------------------------------------------------------------------------
+# fixtures: the built book, a local server, one browser for the whole module
+# --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def chromium_path():
+    path = find_chromium()
+    if path is None:
+        pytest.skip("no Chromium found (looked for /usr/bin/chromium, chromium, "
+                    "chromium-browser); install Debian's `chromium` package "
+                    "(.ci/run does) to run the browser tests")
+    return path
+
+
+@pytest.fixture(scope="module")
+def built_book(chromium_path):
+    """Build the book with the same flags as `make book`, plus --all so that
+    every page is re-read and -W sees every warning."""
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    command = [str(jupyter_book if jupyter_book.exists() else "jupyter-book"), "build", ".",
+               "--all", "--builder", "html", "-W", "-n", "--keep-going"]
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    assert result.returncode == 0, (
+        f"the book does not build with -W -n ({seconds:.0f} s):\n"
+        + (result.stdout + result.stderr)[-6000:])
+    missing = [p for p in PAGES if not (HTML / f"{p}.html").exists()]
+    assert not missing, f"pages of _toc.yml missing from _build/html: {missing}"
+    return HTML
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built_book):
+    handler = functools.partial(_QuietHandler, directory=str(built_book))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser_context(chromium_path, server, tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    def offline(route):
+        # Nothing leaves the machine: the request to another host is aborted
+        # inside the browser, before any lookup or connection.
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            route.abort("internetdisconnected")
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),  # a fresh profile
+            executable_path=chromium_path,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=VIEWPORT,
+        )
+        context.route("**/*", offline)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def open_page(context, url):
+    """Open `url`; collect console and script errors and requests to other
+    hosts (live lists, they grow while the page lives); wait for MathJax."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+    # Requests this page made to another host (the context's route aborts them).
+    blocked: list[str] = []
+    page.on("request", lambda r: None if is_local(r.url) else blocked.append(r.url))
+    page.goto(url, wait_until="load")
+    # MathJax 3 typesets asynchronously; its startup promise settles when done.
+    page.evaluate("""() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
+                           ? MathJax.startup.promise.then(() => true) : false""")
+    page.wait_for_load_state("networkidle")
+    return page, errors, blocked
+
+
+# --------------------------------------------------------------------------
+# the checks, one test per page of the table of contents
+# --------------------------------------------------------------------------
+
+PAGE_FACTS = """() => {
+  const main = document.querySelector('main') || document.body;
+  // Prose only: code blocks legitimately show dollar signs and backslashes.
+  const prose = main.cloneNode(true);
+  prose.querySelectorAll('pre, code, script, style, mjx-container, .highlight')
+       .forEach(e => e.remove());
+  const imgs = Array.from(document.images).map(img => ({
+      src: img.getAttribute('src'), loaded: img.complete && img.naturalWidth > 0,
+      alt: (img.getAttribute('alt') || '').trim(),
+      output: !!img.closest('.cell_output'),
+      caption: !!(img.closest('figure') && img.closest('figure').querySelector('figcaption'))}));
+  const math = Array.from(main.querySelectorAll('.math'));
+  const details = Array.from(main.querySelectorAll('details.hide'));
+  return {
+    proseText: prose.innerText,
+    mathCount: math.length,
+    mathUntypeset: math.filter(e => !e.querySelector('mjx-container'))
+                       .map(e => e.textContent.slice(0, 80)),
+    mjxCount: main.querySelectorAll('mjx-container').length,
+    mjxErrors: Array.from(main.querySelectorAll('mjx-merror'))
+                   .map(e => e.getAttribute('data-mjx-error') || e.textContent),
+    images: imgs,
+    tracebacks: Array.from(main.querySelectorAll('.cell_output'))
+        .map(e => e.innerText)
+        .filter(t => /Traceback \\(most recent call last\\)|^\\S+:\\d+: \\w*Warning: /m.test(t))
+        .map(t => t.slice(0, 300)),
+    errorOutputs: main.querySelectorAll('.output.traceback, .highlight-ipythontb').length,
+    exercises: main.querySelectorAll('.exercise').length,
+    hideInput: details.filter(d => d.classList.contains('above-input')).length,
+    openDetails: details.filter(d => d.open).map(d => d.innerText.slice(0, 80)),
+    solutionVisible: Array.from(main.querySelectorAll('details.hide .cell_input'))
+        // A closed <details> hides its content with content-visibility in
+        // current Chromium: checkVisibility() sees that, offsetParent does not.
+        .some(e => e.checkVisibility()),
+  };
+}"""
+
+RAW_MATH = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{")
+
+
+def page_problems(facts, errors, blocked):
+    """What a reader would see go wrong on a page, as (kind, detail) pairs."""
+    problems = []
+    if blocked:
+        problems.append(("network", f"requests to other hosts (aborted): {blocked}"))
+    if errors:
+        problems.append(("console", f"browser errors: {errors}"))
+
+    # MathJax: every math node typeset, no error box, no raw delimiter left.
+    if facts["mathUntypeset"] or facts["mjxCount"] < facts["mathCount"]:
+        problems.append(("math", f"equations not rendered by MathJax: "
+                                 f"{facts['mathUntypeset'][:5]}"))
+    if facts["mjxErrors"]:
+        problems.append(("math", f"MathJax errors: {facts['mjxErrors'][:5]}"))
+    raw = [m.group(0) for m in RAW_MATH.finditer(facts["proseText"])]
+    if raw:
+        problems.append(("raw-tex", f"raw TeX delimiters left in the text: {raw[:5]} "
+                                    "(a malformed $$ block?)"))
+
+    # Images: all loaded; figures from cells carry a real text alternative.
+    not_loaded = [i["src"] for i in facts["images"] if not i["loaded"]]
+    if not_loaded:
+        problems.append(("image", f"images that did not load: {not_loaded}"))
+    unlabelled = [i["src"] for i in facts["images"] if i["output"] and not i["caption"]
+                  and (not i["alt"] or i["alt"] == i["src"]
+                       or re.search(r"\.(png|jpe?g|svg|gif)$", i["alt"], re.I))]
+    if unlabelled:
+        problems.append(("alt", f"cell figures without alt text or caption: {unlabelled} "
+                                "(set the cell metadata mystnb.image.alt; see "
+                                "book/instructor_guide.md, 'For authors')"))
+
+    # Outputs: no traceback, no error output, no Python warning shown to the reader.
+    if facts["errorOutputs"] or facts["tracebacks"]:
+        problems.append(("traceback", f"outputs show errors: {facts['tracebacks']}"))
+
+    # Exercises: every solution collapsed on arrival.
+    if facts["openDetails"] or facts["solutionVisible"]:
+        problems.append(("solution", f"a solution is open on arrival: {facts['openDetails']}"))
+    if facts["hideInput"] < facts["exercises"]:
+        problems.append(("solution", f"{facts['exercises']} exercises but only "
+                                     f"{facts['hideInput']} collapsed solution cells"))
+    return problems
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_reads_offline(browser_context, server, page_name):
+    page, errors, blocked = open_page(browser_context, f"{server}/{page_name}.html")
+    try:
+        facts = page.evaluate(PAGE_FACTS)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        stem = page_name.replace("/", "__")
+        page.screenshot(path=str(SCREENSHOTS / f"{stem}.png"))
+        figures = page.locator(".cell_output img")
+        if figures.count():  # and the page's first figure, to look at
+            figures.first.screenshot(path=str(SCREENSHOTS / f"{stem}__figure1.png"))
+    finally:
+        page.close()
+    problems = page_problems(facts, errors, blocked)
+    assert not problems, f"{page_name}:\n" + "\n".join(f"- {k}: {d}" for k, d in problems)
+
+
+BREAK_THE_PAGE = """async () => {
+  const main = document.querySelector('main');
+  const details = main.querySelector('details.hide');
+  if (details) details.open = true;
+  main.insertAdjacentHTML('beforeend',
+    '<p>an unrendered $$x^2$$ block</p>' +
+    '<div class="cell_output"><img src="../_images/no-such-figure.png"></div>' +
+    '<div class="cell_output"><pre>Traceback (most recent call last):</pre></div>');
+  const img = main.querySelector('img[src$="no-such-figure.png"]');
+  await new Promise(done => { img.onerror = done; img.onload = done;
+                              if (img.complete) done(); });
+  // An offline classroom: this must be aborted by the route, never sent.
+  await fetch('http://offline-check.invalid/asset.js').catch(() => null);
+  console.error('a deliberate console error');
+}"""
+
+
+def test_the_checks_catch_a_broken_page(browser_context, server):
+    """Each check fires on a page broken on purpose, so a passing page means
+    something: open solution, raw TeX, missing image, figure without alt
+    text, traceback, console error, request to another host."""
+    name = next((p for p in PAGES if p.startswith("notebooks/")), PAGES[0])
+    page, errors, blocked = open_page(browser_context, f"{server}/{name}.html")
+    try:
+        assert not page_problems(page.evaluate(PAGE_FACTS), errors, blocked)
+        page.evaluate(BREAK_THE_PAGE)
+        facts = page.evaluate(PAGE_FACTS)
+    finally:
+        page.close()
+    kinds = {kind for kind, _ in page_problems(facts, errors, blocked)}
+    expected = {"network", "console", "raw-tex", "image", "alt", "traceback"}
+    if name.startswith("notebooks/"):
+        expected.add("solution")
+    assert expected <= kinds, f"checks that did not fire: {expected - kinds}"
+    assert any("offline-check.invalid" in url for url in blocked)
+
+
+def test_chapters_have_math_figures_and_collapsed_solutions(browser_context, server):
+    """A guard against the per-page checks passing vacuously: across the
+    chapters, equations were typeset, figures loaded and solutions hidden."""
+    chapters = [p for p in PAGES if p.startswith("notebooks/")]
+    assert chapters, "no chapter in _toc.yml"
+    totals = {"mjx": 0, "images": 0, "hidden": 0, "exercises": 0}
+    for name in chapters:
+        page, _, _ = open_page(browser_context, f"{server}/{name}.html")
+        try:
+            facts = page.evaluate(PAGE_FACTS)
+        finally:
+            page.close()
+        totals["mjx"] += facts["mjxCount"]
+        totals["images"] += sum(i["output"] and i["loaded"] for i in facts["images"])
+        totals["hidden"] += facts["hideInput"]
+        totals["exercises"] += facts["exercises"]
+    assert totals["mjx"] > 0 and totals["images"] > 0, totals
+    assert totals["exercises"] >= 3 * len(chapters), totals
+    assert totals["hidden"] >= totals["exercises"], totals
+
+
+def test_chapters_read_from_disk(browser_context, built_book):
+    """A copy of _build/html on a USB stick, opened with no server: every
+    chapter still typesets its equations and shows its figures. (Search needs
+    a server for its excerpts in Chromium, which blocks fetch() on file://.)"""
+    for name in [p for p in PAGES if p.startswith("notebooks/")]:
+        page, errors, blocked = open_page(browser_context, (built_book / f"{name}.html").as_uri())
+        try:
+            facts = page.evaluate(PAGE_FACTS)
+        finally:
+            page.close()
+        problems = page_problems(facts, errors, blocked)
+        assert not problems, f"{name} from disk:\n" + "\n".join(f"- {k}: {d}" for k, d in problems)
+
+
+def test_search_finds_wasserstein(browser_context, server):
+    page, errors, blocked = open_page(browser_context, f"{server}/search.html?q={SEARCH_WORD}")
+    try:
+        # Sphinx's searchtools fills ul.search asynchronously from searchindex.js.
+        page.wait_for_selector("ul.search li", timeout=30_000)
+        results = page.eval_on_selector_all(
+            "ul.search li", "items => items.map(li => li.innerText)")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "search.png"))
+    finally:
+        page.close()
+    assert not blocked, f"search tried to reach the network: {blocked}"
+    assert not errors, f"search: browser errors {errors}"
+    assert results, f"the search page found no page for {SEARCH_WORD!r}"
+    assert any(SEARCH_WORD.lower() in r.lower() for r in results), results
+
+
+def test_mathjax_is_served_from_the_book(built_book):
+    """Offline reading: the pages load MathJax from _static, never a CDN."""
+    html = (built_book / f"{PAGES[0]}.html").read_text(encoding="utf-8")
+    sources = [src.split("?")[0]  # Sphinx appends ?v=<checksum>
+               for src in re.findall(r'<script[^>]+src="([^"]*(?:mathjax|MathJax)[^"]*)"', html)]
+    assert sources, "no MathJax script in the page"
+    assert all(not s.startswith(("http:", "https:", "//")) for s in sources), sources
+    assert all((built_book / PAGES[0]).parent.joinpath(s).resolve().exists() for s in sources)
+
+
+def test_toc_parser_reads_parts_chapters_and_sections(tmp_path):
+    toc = tmp_path / "_toc.yml"
+    toc.write_text("format: jb-book\nroot: book/intro\nparts:\n"
+                   "  - caption: A\n    chapters:\n      - file: notebooks/01_x\n"
+                   "        sections:\n          - file: book/sub.md\n"
+                   "      - url: https://example.org\n        title: outside\n",
+                   encoding="utf-8")
+    assert toc_files(toc) == ["book/intro", "notebooks/01_x", "book/sub"]
