@@ -1,0 +1,713 @@
+"""Fair empirical risk minimization with the orthogonality constraint.
+
+Chapter 3 of the book ("Fair ERM and the orthogonality constraint") derives
+everything here, following Donini et al. (NeurIPS 2018). Replacing the 0-1
+loss by the *linear* loss in the equal-opportunity constraint turns it into a
+linear constraint on the weights of ``f(x) = <w, phi(x)> + b``::
+
+    |<w, u>| <= epsilon,   u = u_a - u_b,
+
+where ``u_g`` is the mean feature vector of the positive examples of group
+``g``. With more than two groups there is one such constraint per group,
+against a reference group, so ``w`` must be (nearly) orthogonal to the span of
+the group-difference vectors.
+
+- :func:`fairness_direction` computes the difference vectors.
+- :class:`LinearFERM` wraps any linear classifier. With ``epsilon=0`` the
+  constraint is a pre-processing: project the data onto the orthogonal
+  complement of the span and train the classifier there (``transform`` gives
+  that fair representation).
+- :class:`KernelFERM` solves the kernel problem exactly as a standard SVM with
+  the projected kernel ``K'(x, x') = K(x, x') - k_u(x) k_u(x') / ||u||^2``.
+
+Both accept ``epsilon > 0``: the constrained problem is then solved exactly
+(for two groups) by shrinking the data's component along ``u`` by a factor
+``c`` in ``[0, 1]``, found by bisection so that ``|<w, u>| = epsilon``; the
+shrinkage is the Lagrange multiplier of the constraint in disguise (chapter 3
+proves it). Unlike the original code (two groups, ``epsilon=0``, a generic QP
+solver), any number of groups works and the solvers are scikit-learn's.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics.pairwise import pairwise_kernels
+from sklearn.svm import SVC
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted
+
+try:  # scikit-learn >= 1.6
+    from sklearn.utils.validation import validate_data as _sk_validate_data
+except ImportError:  # pragma: no cover - older scikit-learn
+    _sk_validate_data = None
+
+from ._validation import check_groups
+
+__all__ = ["fairness_direction", "LinearFERM", "KernelFERM"]
+
+_CONSTRAINTS = ("equal_opportunity", "demographic_parity")
+# Relative size below which a difference vector counts as zero (groups that
+# already have equal means) or a direction as linearly dependent on others.
+_RANK_RTOL = 1e-10
+# Stopping rule of the epsilon > 0 bisection: |<w, u>| within this relative
+# distance below epsilon, or this many fits.
+_EPS_RTOL = 1e-3
+_MAX_BISECTION = 40
+
+
+def _validate(estimator, X, y=None, reset=True):
+    """``validate_data`` across scikit-learn versions (dense float input)."""
+    kwargs = dict(accept_sparse=False, dtype=np.float64, ensure_min_samples=1)
+    if _sk_validate_data is not None:
+        if y is None:
+            return _sk_validate_data(estimator, X, reset=reset, **kwargs)
+        return _sk_validate_data(estimator, X, y, reset=reset, **kwargs)
+    if y is None:  # pragma: no cover
+        return estimator._validate_data(X, reset=reset, **kwargs)
+    return estimator._validate_data(X, y, reset=reset, **kwargs)  # pragma: no cover
+
+
+def _check_constraint(constraint):
+    if constraint not in _CONSTRAINTS:
+        raise ValueError(
+            f"constraint must be one of {', '.join(map(repr, _CONSTRAINTS))}, "
+            f"got {constraint!r}"
+        )
+
+
+def _check_epsilon(epsilon):
+    try:
+        value = float(epsilon)
+    except (TypeError, ValueError):
+        raise ValueError(f"epsilon must be a non-negative number, got {epsilon!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"epsilon must be a non-negative number, got {epsilon!r}")
+    return value
+
+
+def _binary_target(y):
+    """Return ``(classes, y01)``: the two labels and y as 0/1 (1 = classes[1])."""
+    kind = type_of_target(y, input_name="y")
+    if kind not in ("binary",):
+        classes = np.unique(y)
+        if classes.size == 1:
+            raise ValueError(
+                f"y has a single class ({classes[0]!r}); fair ERM needs binary labels"
+            )
+        raise ValueError(
+            f"y must be binary (two classes), got target type {kind!r} with "
+            f"{classes.size} distinct values"
+        )
+    classes, y01 = np.unique(y, return_inverse=True)
+    return classes, y01.reshape(-1)
+
+
+def _membership(y01, codes, n_groups, constraint, groups):
+    """Weight matrix ``A`` (n, n_groups - 1): column j averages group j+1 minus group 0.
+
+    For equal opportunity the averages are over positive examples only, for
+    demographic parity over all examples of the group. ``A.T @ X`` gives the
+    difference vectors; with a kernel, ``K @ A`` gives ``<phi(x_i), u_j>``.
+    """
+    mask = (y01 == 1) if constraint == "equal_opportunity" else np.ones(y01.shape, bool)
+    counts = np.bincount(codes[mask], minlength=n_groups)
+    empty = groups[counts == 0]
+    if empty.size:
+        raise ValueError(
+            f"group(s) {', '.join(map(str, empty))} have no positive examples (y == 1); "
+            "the equal-opportunity constraint needs the mean of each group's positives"
+        )
+    weights = np.zeros((y01.shape[0], n_groups))
+    rows = np.flatnonzero(mask)
+    weights[rows, codes[rows]] = 1.0 / counts[codes[rows]]
+    return weights[:, 1:] - weights[:, [0]]
+
+
+def _prepare_fit(X, y, sensitive_features, constraint):
+    """Shared validation of fit inputs: returns classes, y01, groups, A."""
+    _check_constraint(constraint)
+    if sensitive_features is None:
+        raise ValueError(
+            "sensitive_features is required: fit(X, y, sensitive_features=s) "
+            "(in a Pipeline or GridSearchCV, route it with set_fit_request)"
+        )
+    n = X.shape[0]
+    groups, codes = check_groups(sensitive_features, n)
+    classes, y01 = _binary_target(y)
+    weights = _membership(y01, codes, groups.size, constraint, groups)
+    return classes, y01, groups, weights
+
+
+def fairness_direction(X, y, *, sensitive_features, constraint="equal_opportunity"):
+    """The group-difference vectors whose orthogonality makes a linear model fair.
+
+    For equal opportunity, ``u_g`` is the mean of the rows of ``X`` whose label
+    is positive and whose group is ``g``; for demographic parity it is the
+    mean over all rows of group ``g``. With groups ``g_0 < g_1 < ... < g_{K-1}``
+    (sorted labels) the function returns the ``K - 1`` differences
+    ``u_{g_k} - u_{g_0}``, one per group against the first (reference) group.
+    A linear score ``<w, x> + b`` satisfies the linear-loss fairness
+    constraint exactly when ``<w, u> = 0`` for every returned row ``u``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Features (for a kernel model, apply the feature map first).
+    y : array-like of shape (n_samples,)
+        Binary labels; the larger label is the positive class.
+    sensitive_features : array-like of shape (n_samples,)
+        Group of each sample (any hashable labels, at least two groups).
+    constraint : {"equal_opportunity", "demographic_parity"}, default="equal_opportunity"
+        Which group means to compare.
+
+    Returns
+    -------
+    directions : ndarray of shape (n_groups - 1, n_features)
+        Row ``k - 1`` is ``u_{g_k} - u_{g_0}``. With two groups this is a
+        single row, the ``u`` of Donini et al. (2018).
+
+    Raises
+    ------
+    ValueError
+        If lengths differ, ``y`` is not binary, there is a single group, or a
+        group has no positive example (equal opportunity).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fairtutor.ferm import fairness_direction
+    >>> X = np.array([[1.0, 0.0], [3.0, 1.0], [0.0, 2.0], [5.0, 5.0]])
+    >>> y = np.array([1, 1, 1, 0])
+    >>> s = np.array(["a", "a", "b", "b"])
+    >>> fairness_direction(X, y, sensitive_features=s)  # [0, 2] - mean of [1, 0], [3, 1]
+    array([[-2. ,  1.5]])
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X must be two-dimensional, got shape {X.shape}")
+    y = np.asarray(y)
+    if y.ndim != 1:
+        y = y.reshape(-1)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"inputs have different lengths: X has {X.shape[0]} rows, y has {y.shape[0]}"
+        )
+    _, _, _, weights = _prepare_fit(X, y, sensitive_features, constraint)
+    return weights.T @ X
+
+
+def _orthonormal_basis(directions):
+    """Orthonormal basis (n_features, rank) of the span of the rows of ``directions``."""
+    scale = max(1.0, float(np.abs(directions).max(initial=0.0)))
+    left, sing, _ = np.linalg.svd(directions.T, full_matrices=False)
+    keep = sing > _RANK_RTOL * scale * max(directions.shape)
+    return left[:, keep]
+
+
+def _warn_already_fair(model):
+    warnings.warn(
+        f"{type(model).__name__}: the groups' means coincide (u = 0), so every model "
+        "already satisfies the constraint; fitting the unconstrained model",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def _bisect_shrinkage(fit_at, epsilon):
+    """Find the shrinkage c in [0, 1] at which the fit has max |<w, u>| = epsilon.
+
+    ``fit_at(c)`` fits the model on data whose component along the span of
+    the directions is multiplied by ``c`` and returns ``(state, violation)``.
+    The violation is non-increasing in the penalty ``1/c^2 - 1`` (chapter 3),
+    so a bracketing root search on ``c^2`` (regula falsi with the Illinois
+    modification, which keeps bisection's guarantee and converges much
+    faster) finds where the constraint becomes active. Only feasible fits are
+    returned. Returns ``(state, c, n_fits)``.
+    """
+    state, value = fit_at(1.0)
+    if value <= epsilon:
+        return state, 1.0, 1
+    low_state, _ = fit_at(0.0)
+    best = (low_state, 0.0)
+    # g(t) = violation(c = sqrt(t)) - epsilon: g(0) = -epsilon, g(1) > 0.
+    low, g_low, high, g_high = 0.0, -epsilon, 1.0, value - epsilon
+    n_fits, side = 2, 0
+    for _ in range(_MAX_BISECTION):
+        mid = (low * g_high - high * g_low) / (g_high - g_low)
+        if not low < mid < high:
+            mid = 0.5 * (low + high)
+        state, value = fit_at(np.sqrt(mid))
+        n_fits += 1
+        g_mid = value - epsilon
+        if g_mid <= 0:
+            best = (state, np.sqrt(mid))
+            if value >= (1.0 - _EPS_RTOL) * epsilon:
+                break
+            low, g_low = mid, g_mid
+            if side == -1:
+                g_high *= 0.5
+            side = -1
+        else:
+            high, g_high = mid, g_mid
+            if side == 1:
+                g_low *= 0.5
+            side = 1
+        if high - low < 1e-12:
+            break
+    return best[0], best[1], n_fits
+
+
+class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Linear fair ERM: any linear classifier under the orthogonality constraint.
+
+    Fits ``estimator`` on data whose component along the group-difference
+    directions (see :func:`fairness_direction`) is removed (``epsilon=0``)
+    or shrunk just enough that ``|<w, u>| <= epsilon`` (``epsilon > 0``). The
+    resulting linear score ``<coef_, x> + intercept_`` satisfies the
+    linear-loss fairness constraint of Donini et al. (2018); predictions need
+    no sensitive attribute.
+
+    Parameters
+    ----------
+    estimator : classifier with ``coef_`` and ``intercept_``, default=None
+        The linear learner, cloned before fitting. ``None`` means
+        ``LogisticRegression()``. With ``epsilon > 0`` it must penalize
+        ``||w||^2`` (logistic regression, linear SVM): the shrinkage acts
+        through that penalty.
+    constraint : {"equal_opportunity", "demographic_parity"}, default="equal_opportunity"
+        Equal opportunity compares the means of the positive examples of each
+        group, demographic parity the means of all examples.
+    epsilon : float, default=0.0
+        Tolerance of the constraint ``max_k |<w, u_k>| <= epsilon``. Zero gives
+        the pre-processing (projection) solution. For two groups a positive
+        value is solved exactly (up to a relative bisection tolerance of 1e-3);
+        for more groups the whole span is shrunk uniformly, which is feasible
+        but only an approximation of the per-group constraints.
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone of ``estimator``, trained on ``transform(X)``.
+    classes_ : ndarray of shape (2,)
+        The labels; ``classes_[1]`` is the positive class.
+    groups_ : ndarray
+        The sorted group labels seen in ``fit``; ``groups_[0]`` is the reference.
+    directions_ : ndarray of shape (n_groups - 1, n_features)
+        The difference vectors ``u_k`` computed on the training data.
+    basis_ : ndarray of shape (n_features, rank)
+        Orthonormal basis of their span (``rank = 0`` when ``u = 0``).
+    shrinkage_ : float
+        The factor ``c`` applied to the component along the span (0 for
+        ``epsilon=0``, 1 when the unconstrained model is already feasible).
+    coef_ : ndarray of shape (1, n_features)
+        Weights of the score in the original feature space.
+    intercept_ : ndarray of shape (1,)
+        Its intercept.
+    constraint_values_ : ndarray of shape (n_groups - 1,)
+        ``<coef_, u_k>`` for each direction: zero up to rounding when
+        ``epsilon=0``, at most ``epsilon`` in absolute value otherwise.
+    n_fits_ : int
+        Number of fits of the base estimator (more than one only when
+        ``epsilon > 0`` and the constraint is active).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    See Also
+    --------
+    KernelFERM : the same constraint for a kernel SVM.
+    fairness_direction : the vectors ``u``.
+
+    Notes
+    -----
+    Route ``sensitive_features`` inside a ``Pipeline`` or ``GridSearchCV``
+    with scikit-learn's metadata routing::
+
+        sklearn.set_config(enable_metadata_routing=True)
+        model = LinearFERM().set_fit_request(sensitive_features=True)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fairtutor.ferm import LinearFERM
+    >>> rng = np.random.default_rng(0)
+    >>> s = rng.integers(0, 2, 300)
+    >>> X = rng.normal(size=(300, 3)) + s[:, None] * [1.0, 0.0, 0.5]
+    >>> y = (X[:, 0] + rng.normal(size=300) > 0.5).astype(int)
+    >>> model = LinearFERM().fit(X, y, sensitive_features=s)
+    >>> bool(abs(model.constraint_values_[0]) < 1e-10)
+    True
+    >>> model.predict(X[:3]).shape
+    (3,)
+    """
+
+    def __init__(self, estimator=None, constraint="equal_opportunity", epsilon=0.0):
+        self.estimator = estimator
+        self.constraint = constraint
+        self.epsilon = epsilon
+
+    def _transform(self, X, shrinkage):
+        if self.basis_.shape[1] == 0:
+            return X
+        return X - (1.0 - shrinkage) * ((X @ self.basis_) @ self.basis_.T)
+
+    def fit(self, X, y, *, sensitive_features=None):
+        """Fit the base estimator under the orthogonality constraint.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training features.
+        y : array-like of shape (n_samples,)
+            Binary labels.
+        sensitive_features : array-like of shape (n_samples,)
+            Group of each sample (required; keyword only in spirit).
+
+        Returns
+        -------
+        self : LinearFERM
+            The fitted model.
+        """
+        epsilon = _check_epsilon(self.epsilon)
+        X, y = _validate(self, X, y, reset=True)
+        classes, _, groups, weights = _prepare_fit(X, y, sensitive_features, self.constraint)
+        base = LogisticRegression() if self.estimator is None else self.estimator
+        self.classes_, self.groups_ = classes, groups
+        self.directions_ = weights.T @ X
+        self.basis_ = _orthonormal_basis(self.directions_)
+        if self.basis_.shape[1] == 0:
+            _warn_already_fair(self)
+
+        def fit_at(shrinkage):
+            fitted = clone(base).fit(self._transform(X, shrinkage), y)
+            if not (hasattr(fitted, "coef_") and hasattr(fitted, "intercept_")):
+                raise ValueError(
+                    f"LinearFERM needs a linear estimator exposing coef_ and intercept_, "
+                    f"got {type(fitted).__name__}"
+                )
+            coef = np.asarray(fitted.coef_, dtype=np.float64).reshape(1, -1)
+            coef = coef - (1.0 - shrinkage) * ((coef @ self.basis_) @ self.basis_.T)
+            return (fitted, coef), float(np.abs(self.directions_ @ coef[0]).max(initial=0.0))
+
+        if self.basis_.shape[1] == 0:
+            (fitted, coef), _ = fit_at(1.0)
+            shrinkage, n_fits = 1.0, 1
+        elif epsilon == 0.0:
+            (fitted, coef), _ = fit_at(0.0)
+            shrinkage, n_fits = 0.0, 1
+        else:
+            (fitted, coef), shrinkage, n_fits = _bisect_shrinkage(fit_at, epsilon)
+        self.estimator_ = fitted
+        self.shrinkage_ = float(shrinkage)
+        self.n_fits_ = n_fits
+        self.coef_ = coef
+        self.intercept_ = np.asarray(fitted.intercept_, dtype=np.float64).reshape(-1)
+        self.constraint_values_ = self.directions_ @ coef[0]
+        return self
+
+    def transform(self, X):
+        """The fair representation: ``X`` with its component along ``u`` removed (or shrunk).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        X_fair : ndarray of shape (n_samples, n_features)
+            ``X - (1 - c) X B B^T`` with ``B = basis_`` and ``c = shrinkage_``.
+        """
+        check_is_fitted(self)
+        X = _validate(self, X, reset=False)
+        return self._transform(X, self.shrinkage_)
+
+    def decision_function(self, X):
+        """Score of the base estimator on the fair representation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features (no sensitive attribute needed).
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Equal to ``X @ coef_[0] + intercept_[0]``.
+        """
+        return self.estimator_.decision_function(self.transform(X))
+
+    def predict(self, X):
+        """Predicted labels (no sensitive attribute needed).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        return self.estimator_.predict(self.transform(X))
+
+    def _base_has(name):
+        def check(self):
+            if hasattr(self, "estimator_"):
+                return hasattr(self.estimator_, name)
+            base = LogisticRegression() if self.estimator is None else self.estimator
+            return hasattr(base, name)
+        return check
+
+    @available_if(_base_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities, when the base estimator provides them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2)
+            Columns in the order of ``classes_``.
+        """
+        return self.estimator_.predict_proba(self.transform(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.sparse = False
+        return tags
+
+
+class KernelFERM(ClassifierMixin, BaseEstimator):
+    """Kernel fair ERM: an SVM whose weight vector is orthogonal to ``u`` in feature space.
+
+    Solves the FERM problem of Donini et al. (2018) with hinge loss exactly,
+    as a standard SVM (``sklearn.svm.SVC(kernel="precomputed")``) on the
+    projected kernel
+
+        K'(x, x') = K(x, x') - k_u(x)^T G^+ k_u(x'),
+
+    where ``k_u(x)`` holds ``<phi(x), u_k>`` for each group-difference vector
+    ``u_k`` (computed from kernel evaluations) and ``G`` is their Gram matrix;
+    with two groups this is ``K - k_u k_u^T / ||u||^2``. For ``epsilon > 0``
+    the component along the span is shrunk instead of removed,
+    ``K - (1 - c^2) k_u^T G^+ k_u``, with ``c`` found by bisection.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Inverse regularization strength of the SVM.
+    kernel : {"rbf", "linear", "poly", "sigmoid"}, default="rbf"
+        Kernel, as in ``SVC``.
+    gamma : {"scale", "auto"} or float, default="scale"
+        Kernel coefficient, as in ``SVC`` (``"scale"`` is
+        ``1 / (n_features * X.var())`` on the training data).
+    degree : int, default=3
+        Degree of the polynomial kernel.
+    coef0 : float, default=0.0
+        Independent term of the polynomial and sigmoid kernels.
+    constraint : {"equal_opportunity", "demographic_parity"}, default="equal_opportunity"
+        Which group means the constraint compares.
+    epsilon : float, default=0.0
+        Tolerance of ``max_k |<w, u_k>| <= epsilon`` (see :class:`LinearFERM`).
+    tol : float, default=1e-3
+        Stopping tolerance of the SVM solver.
+
+    Attributes
+    ----------
+    svc_ : sklearn.svm.SVC
+        The SVM fitted on the projected training kernel.
+    classes_ : ndarray of shape (2,)
+        The labels; ``classes_[1]`` is the positive class.
+    groups_ : ndarray
+        The sorted group labels seen in ``fit``.
+    X_fit_ : ndarray of shape (n_expansion, n_features)
+        The training rows the decision function expands on: support vectors
+        and the examples that define ``u``.
+    dual_coef_ : ndarray of shape (n_expansion,)
+        Coefficients ``beta`` of ``f(x) = sum_i beta_i K(x, X_fit_[i]) + b``
+        in the original kernel, so ``w = sum_i beta_i phi(X_fit_[i])``.
+    intercept_ : float
+        The intercept ``b``.
+    constraint_values_ : ndarray of shape (n_groups - 1,)
+        ``<w, u_k>`` computed from the dual coefficients: zero up to the
+        solver's rounding for ``epsilon=0``, at most ``epsilon`` otherwise.
+    direction_norms_ : ndarray of shape (n_groups - 1,)
+        ``||u_k||`` in feature space.
+    shrinkage_ : float
+        The factor ``c`` (0 for ``epsilon=0``).
+    n_fits_ : int
+        Number of SVM fits.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    See Also
+    --------
+    LinearFERM : the linear version, a pre-processing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fairtutor.ferm import KernelFERM
+    >>> rng = np.random.default_rng(0)
+    >>> s = rng.integers(0, 2, 200)
+    >>> X = rng.normal(size=(200, 2)) + s[:, None] * [1.0, 0.0]
+    >>> y = (X[:, 0] ** 2 + rng.normal(size=200) > 1).astype(int)
+    >>> model = KernelFERM(C=1.0).fit(X, y, sensitive_features=s)
+    >>> bool(abs(model.constraint_values_[0]) < 1e-6)
+    True
+    >>> model.predict(X[:3]).shape
+    (3,)
+    """
+
+    def __init__(self, C=1.0, kernel="rbf", gamma="scale", degree=3, coef0=0.0,
+                 constraint="equal_opportunity", epsilon=0.0, tol=1e-3):
+        self.C = C
+        self.kernel = kernel
+        self.gamma = gamma
+        self.degree = degree
+        self.coef0 = coef0
+        self.constraint = constraint
+        self.epsilon = epsilon
+        self.tol = tol
+
+    def _kernel(self, X, Y):
+        params = {}
+        if self.kernel in ("rbf", "poly", "sigmoid"):
+            params["gamma"] = self._gamma
+        if self.kernel in ("poly", "sigmoid"):
+            params["coef0"] = self.coef0
+        if self.kernel == "poly":
+            params["degree"] = self.degree
+        return pairwise_kernels(X, Y, metric=self.kernel, **params)
+
+    def fit(self, X, y, *, sensitive_features=None):
+        """Fit the SVM with the projected kernel.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training features.
+        y : array-like of shape (n_samples,)
+            Binary labels.
+        sensitive_features : array-like of shape (n_samples,)
+            Group of each sample (required).
+
+        Returns
+        -------
+        self : KernelFERM
+            The fitted model.
+        """
+        epsilon = _check_epsilon(self.epsilon)
+        if self.kernel not in ("rbf", "linear", "poly", "sigmoid"):
+            raise ValueError(
+                f"kernel must be 'rbf', 'linear', 'poly' or 'sigmoid', got {self.kernel!r}"
+            )
+        X, y = _validate(self, X, y, reset=True)
+        classes, _, groups, weights = _prepare_fit(X, y, sensitive_features, self.constraint)
+        if isinstance(self.gamma, str):
+            if self.gamma == "scale":
+                variance = X.var()
+                self._gamma = 1.0 / (X.shape[1] * variance) if variance > 0 else 1.0
+            elif self.gamma == "auto":
+                self._gamma = 1.0 / X.shape[1]
+            else:
+                raise ValueError(f"gamma must be 'scale', 'auto' or a float, got {self.gamma!r}")
+        else:
+            self._gamma = float(self.gamma)
+        self.classes_, self.groups_ = classes, groups
+
+        gram = self._kernel(X, X)
+        k_u = gram @ weights                      # (n, K-1): <phi(x_i), u_k>
+        g_u = weights.T @ k_u                     # (K-1, K-1): <u_j, u_k>
+        g_u = 0.5 * (g_u + g_u.T)
+        eigval, eigvec = np.linalg.eigh(g_u)
+        scale = max(float(np.abs(np.diag(gram)).max()), 1e-300)
+        keep = eigval > _RANK_RTOL * scale * max(1, g_u.shape[0])
+        # Orthonormal coordinates of the span: columns of k_u @ root are
+        # <phi(x_i), e_r> for an orthonormal basis e_r of span{u_k}.
+        root = eigvec[:, keep] / np.sqrt(eigval[keep])
+        coords = k_u @ root                       # (n, rank)
+        expand = weights @ root                   # e_r = Phi^T expand[:, r]
+        self.direction_norms_ = np.sqrt(np.clip(np.diag(g_u), 0.0, None))
+        if coords.shape[1] == 0:
+            _warn_already_fair(self)
+        along = coords @ coords.T                 # Pi-part of the kernel
+
+        def fit_at(shrinkage):
+            svc = SVC(C=self.C, kernel="precomputed", tol=self.tol)
+            svc.fit(gram - (1.0 - shrinkage ** 2) * along, y)
+            alpha = np.zeros(X.shape[0])
+            alpha[svc.support_] = svc.dual_coef_[0]
+            # w = (P + c^2 Pi) Phi^T alpha  =  Phi^T beta
+            beta = alpha - (1.0 - shrinkage ** 2) * (expand @ (coords.T @ alpha))
+            values = k_u.T @ beta
+            return (svc, beta, values), float(np.abs(values).max(initial=0.0))
+
+        if coords.shape[1] == 0:
+            state, _ = fit_at(1.0)
+            shrinkage, n_fits = 1.0, 1
+        elif epsilon == 0.0:
+            state, _ = fit_at(0.0)
+            shrinkage, n_fits = 0.0, 1
+        else:
+            state, shrinkage, n_fits = _bisect_shrinkage(fit_at, epsilon)
+        svc, beta, values = state
+        used = np.flatnonzero(beta != 0.0)
+        self.svc_ = svc
+        self.X_fit_ = X[used]
+        self.dual_coef_ = beta[used]
+        # SVC's decision is sum_i dual_i K'(x, x_i) + b with dual_i signed so
+        # that positive scores mean classes_[1].
+        self.intercept_ = float(svc.intercept_[0])
+        self.constraint_values_ = values
+        self.shrinkage_ = float(shrinkage)
+        self.n_fits_ = n_fits
+        return self
+
+    def decision_function(self, X):
+        """Signed score ``f(x) = <w, phi(x)> + b``; positive means ``classes_[1]``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features (no sensitive attribute needed).
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            The fair score.
+        """
+        check_is_fitted(self)
+        X = _validate(self, X, reset=False)
+        return self._kernel(X, self.X_fit_) @ self.dual_coef_ + self.intercept_
+
+    def predict(self, X):
+        """Predicted labels (no sensitive attribute needed).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.sparse = False
+        return tags
