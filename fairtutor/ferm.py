@@ -63,6 +63,10 @@ _MAX_BISECTION = 40
 def _validate(estimator, X, y=None, reset=True):
     """``validate_data`` across scikit-learn versions (dense float input)."""
     kwargs = dict(accept_sparse=False, dtype=np.float64, ensure_min_samples=1)
+    if reset and y is None:
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target y is None"
+        )
     if _sk_validate_data is not None:
         if y is None:
             return _sk_validate_data(estimator, X, reset=reset, **kwargs)
@@ -92,18 +96,24 @@ def _check_epsilon(epsilon):
 
 def _binary_target(y):
     """Return ``(classes, y01)``: the two labels and y as 0/1 (1 = classes[1])."""
-    kind = type_of_target(y, input_name="y")
-    if kind not in ("binary",):
+    kind = type_of_target(y, input_name="y", raise_unknown=True)
+    if kind != "binary":
         classes = np.unique(y)
         if classes.size == 1:
             raise ValueError(
-                f"y has a single class ({classes[0]!r}); fair ERM needs binary labels"
+                f"y has a single class ({classes[0]!r}): Classifier can't train when "
+                "only one class is present."
             )
         raise ValueError(
-            f"y must be binary (two classes), got target type {kind!r} with "
-            f"{classes.size} distinct values"
+            "y must be binary: Only binary classification is supported. The type of "
+            f"the target is {kind} ({classes.size} distinct values)."
         )
     classes, y01 = np.unique(y, return_inverse=True)
+    if classes.size == 1:
+        raise ValueError(
+            f"y has a single class ({classes[0]!r}): Classifier can't train when "
+            "only one class is present."
+        )
     return classes, y01.reshape(-1)
 
 
@@ -136,9 +146,8 @@ def _prepare_fit(X, y, sensitive_features, constraint):
             "sensitive_features is required: fit(X, y, sensitive_features=s) "
             "(in a Pipeline or GridSearchCV, route it with set_fit_request)"
         )
-    n = X.shape[0]
-    groups, codes = check_groups(sensitive_features, n)
     classes, y01 = _binary_target(y)
+    groups, codes = check_groups(sensitive_features, X.shape[0])
     weights = _membership(y01, codes, groups.size, constraint, groups)
     return classes, y01, groups, weights
 
@@ -409,6 +418,25 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.constraint_values_ = self.directions_ @ coef[0]
         return self
 
+    def fit_transform(self, X, y, *, sensitive_features=None):
+        """Fit, then return the fair representation of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training features.
+        y : array-like of shape (n_samples,)
+            Binary labels.
+        sensitive_features : array-like of shape (n_samples,)
+            Group of each sample (required).
+
+        Returns
+        -------
+        X_fair : ndarray of shape (n_samples, n_features)
+            ``transform(X)`` after fitting.
+        """
+        return self.fit(X, y, sensitive_features=sensitive_features).transform(X)
+
     def transform(self, X):
         """The fair representation: ``X`` with its component along ``u`` removed (or shrunk).
 
@@ -439,7 +467,8 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples,)
             Equal to ``X @ coef_[0] + intercept_[0]``.
         """
-        return self.estimator_.decision_function(self.transform(X))
+        X_fair = self.transform(X)
+        return self.estimator_.decision_function(X_fair)
 
     def predict(self, X):
         """Predicted labels (no sensitive attribute needed).
@@ -454,7 +483,8 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        return self.estimator_.predict(self.transform(X))
+        X_fair = self.transform(X)
+        return self.estimator_.predict(X_fair)
 
     def _base_has(name):
         def check(self):
@@ -478,12 +508,18 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, 2)
             Columns in the order of ``classes_``.
         """
-        return self.estimator_.predict_proba(self.transform(X))
+        X_fair = self.transform(X)
+        return self.estimator_.predict_proba(X_fair)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
         tags.input_tags.sparse = False
+        try:  # scikit-learn >= 1.6: declare the pre-processing view
+            from sklearn.utils import TransformerTags
+        except ImportError:  # pragma: no cover
+            return tags
+        tags.transformer_tags = TransformerTags(preserves_dtype=["float64"])
         return tags
 
 
@@ -704,6 +740,7 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
+        check_is_fitted(self)
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
 
     def __sklearn_tags__(self):

@@ -1,0 +1,315 @@
+"""Tests of fairtutor.ferm: the constraint holds on real data, errors are clear,
+the estimators follow scikit-learn's conventions and route sensitive_features."""
+
+import warnings
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics.pairwise import rbf_kernel
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC, LinearSVC
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from fairtutor.datasets import load_adult, load_german, make_preprocessor
+from fairtutor.ferm import KernelFERM, LinearFERM, fairness_direction
+
+
+@pytest.fixture(scope="module")
+def german():
+    bunch = load_german()
+    X = make_preprocessor(bunch).fit_transform(bunch.data)
+    return X, bunch.target.to_numpy(), bunch.sensitive.to_numpy()
+
+
+@pytest.fixture(scope="module")
+def adult_small():
+    bunch = load_adult()
+    rng = np.random.default_rng(0)
+    rows = rng.choice(len(bunch.target), 1500, replace=False)
+    X = make_preprocessor(bunch).fit_transform(bunch.data.iloc[rows])
+    return X, bunch.target.to_numpy()[rows], bunch.sensitive.to_numpy()[rows]
+
+
+# ---------------------------------------------------------------- direction
+def test_fairness_direction_matches_group_means(german):
+    X, y, s = german
+    u = fairness_direction(X, y, sensitive_features=s)
+    groups = np.unique(s)
+    expected = X[(y == 1) & (s == groups[1])].mean(0) - X[(y == 1) & (s == groups[0])].mean(0)
+    np.testing.assert_allclose(u[0], expected, atol=1e-12)
+    dp = fairness_direction(X, y, sensitive_features=s, constraint="demographic_parity")
+    np.testing.assert_allclose(dp[0], X[s == groups[1]].mean(0) - X[s == groups[0]].mean(0),
+                               atol=1e-12)
+
+
+def test_fairness_direction_multigroup_shape():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(90, 4))
+    y = np.tile([0, 1], 45)
+    s = np.repeat(["a", "b", "c"], 30)
+    u = fairness_direction(X, y, sensitive_features=s)
+    assert u.shape == (2, 4)
+    np.testing.assert_allclose(
+        u[1], X[(s == "c") & (y == 1)].mean(0) - X[(s == "a") & (y == 1)].mean(0))
+
+
+# ---------------------------------------------------------------- linear
+@pytest.mark.parametrize("base", [LogisticRegression(max_iter=1000), LinearSVC()])
+@pytest.mark.parametrize("constraint", ["equal_opportunity", "demographic_parity"])
+def test_linear_constraint_holds_on_german(german, base, constraint):
+    X, y, s = german
+    model = LinearFERM(base, constraint=constraint).fit(X, y, sensitive_features=s)
+    u = fairness_direction(X, y, sensitive_features=s, constraint=constraint)
+    assert abs(u[0] @ model.coef_[0]) < 1e-8
+    np.testing.assert_allclose(model.constraint_values_, u @ model.coef_[0], atol=1e-12)
+    # decision function is the linear score in the original space
+    np.testing.assert_allclose(model.decision_function(X),
+                               X @ model.coef_[0] + model.intercept_[0], atol=1e-9)
+    # the transformed data is orthogonal to u
+    assert np.abs(model.transform(X) @ u[0]).max() < 1e-8
+
+
+def test_linear_three_groups_adult(adult_small):
+    X, y, _ = adult_small
+    bunch = load_adult(sensitive="race")
+    rng = np.random.default_rng(0)
+    rows = rng.choice(len(bunch.target), 1500, replace=False)
+    race = bunch.sensitive.to_numpy()[rows]
+    keep = np.isin(race, ["White", "Black", "Asian-Pac-Islander"])
+    model = LinearFERM(LogisticRegression(max_iter=1000)).fit(
+        X[keep], y[keep], sensitive_features=race[keep])
+    assert model.constraint_values_.shape == (2,)
+    assert np.abs(model.constraint_values_).max() < 1e-8
+
+
+@pytest.mark.parametrize("epsilon", [0.02, 0.05])
+def test_linear_epsilon_active_and_feasible(german, epsilon):
+    X, y, s = german
+    base = LogisticRegression(max_iter=1000, tol=1e-8)
+    free = base.fit(X, y)
+    u = fairness_direction(X, y, sensitive_features=s)[0]
+    assert abs(u @ free.coef_[0]) > epsilon  # the constraint is active
+    model = LinearFERM(base, epsilon=epsilon).fit(X, y, sensitive_features=s)
+    value = abs(model.constraint_values_[0])
+    assert (1 - 2e-3) * epsilon <= value <= epsilon
+    assert 0 < model.shrinkage_ < 1
+
+
+def test_linear_epsilon_inactive_gives_base_model(german):
+    X, y, s = german
+    base = LogisticRegression(max_iter=1000)
+    model = LinearFERM(base, epsilon=10.0).fit(X, y, sensitive_features=s)
+    assert model.shrinkage_ == 1.0 and model.n_fits_ == 1
+    np.testing.assert_allclose(model.coef_, base.fit(X, y).coef_)
+
+
+def test_linear_epsilon_is_the_constrained_optimum(german):
+    """KKT check: at epsilon > 0 the shrinkage fit solves min L(w) s.t. |<w,u>| <= eps.
+
+    Compare with the fits at fixed t = <w, u>/||u||, a one-dimensional family
+    that contains the constrained optimum: the loss at the solution must be the
+    smallest among feasible members."""
+    X, y, s = german
+    C = 1.0
+    base = LogisticRegression(C=C, max_iter=2000, tol=1e-10)
+    model = LinearFERM(base, epsilon=0.03).fit(X, y, sensitive_features=s)
+
+    def objective(coef, intercept):
+        z = (2 * y - 1) * (X @ coef + intercept)
+        return 0.5 * coef @ coef + C * np.logaddexp(0, -z).sum()
+
+    best = objective(model.coef_[0], model.intercept_[0])
+    # a feasible perturbation along u or inside the complement never does better
+    rng = np.random.default_rng(0)
+    u = fairness_direction(X, y, sensitive_features=s)[0]
+    for _ in range(20):
+        d = rng.normal(size=X.shape[1]) * 1e-3
+        d -= (d @ u) / (u @ u) * u
+        assert objective(model.coef_[0] + d, model.intercept_[0]) >= best - 1e-6
+
+
+def test_linear_predict_proba_available_only_when_base_has_it(german):
+    X, y, s = german
+    model = LinearFERM(LogisticRegression(max_iter=1000)).fit(X, y, sensitive_features=s)
+    proba = model.predict_proba(X[:5])
+    np.testing.assert_allclose(proba.sum(1), 1.0)
+    assert not hasattr(LinearFERM(LinearSVC()), "predict_proba")
+
+
+# ---------------------------------------------------------------- kernel
+def test_kernel_constraint_holds_on_adult(adult_small):
+    X, y, s = adult_small
+    model = KernelFERM(C=1.0).fit(X, y, sensitive_features=s)
+    assert abs(model.constraint_values_[0]) < 1e-6
+    # recompute <w, u> independently from the kernel and the stored expansion
+    K = rbf_kernel(model.X_fit_, X, gamma=1.0 / (X.shape[1] * X.var()))
+    groups = np.unique(s)
+    pos_a = (y == 1) & (s == groups[0])
+    pos_b = (y == 1) & (s == groups[1])
+    k_u = K[:, pos_b].mean(1) - K[:, pos_a].mean(1)
+    assert abs(model.dual_coef_ @ k_u) < 1e-6
+
+
+def test_kernel_matches_svc_on_projected_kernel(adult_small):
+    X, y, s = adult_small
+    model = KernelFERM(C=2.0, gamma=0.01).fit(X, y, sensitive_features=s)
+    K = rbf_kernel(X, X, gamma=0.01)
+    groups = np.unique(s)
+    a = np.zeros(len(y))
+    a[(y == 1) & (s == groups[1])] = 1 / np.sum((y == 1) & (s == groups[1]))
+    a[(y == 1) & (s == groups[0])] = -1 / np.sum((y == 1) & (s == groups[0]))
+    k_u = K @ a
+    projected = K - np.outer(k_u, k_u) / (a @ k_u)
+    svc = SVC(C=2.0, kernel="precomputed").fit(projected, y)
+    np.testing.assert_allclose(model.decision_function(X[:100]),
+                               svc.decision_function(projected[:100]), atol=1e-8)
+    np.testing.assert_array_equal(model.predict(X), svc.predict(projected))
+
+
+def test_kernel_three_groups_and_epsilon(german):
+    X, y, s = german
+    rng = np.random.default_rng(0)
+    s3 = np.where(s == np.unique(s)[0], "a", rng.choice(["b", "c"], len(s)))
+    model = KernelFERM().fit(X, y, sensitive_features=s3)
+    assert np.abs(model.constraint_values_).max() < 1e-6
+    free = SVC().fit(X, y)
+    u_free = KernelFERM(epsilon=1e6).fit(X, y, sensitive_features=s)
+    np.testing.assert_array_equal(u_free.predict(X), free.predict(X))
+    eps = 0.5 * abs(u_free.constraint_values_[0])
+    model = KernelFERM(epsilon=eps).fit(X, y, sensitive_features=s)
+    assert (1 - 2e-3) * eps <= abs(model.constraint_values_[0]) <= eps
+
+
+def test_linear_kernel_ferm_agrees_with_linear_ferm(german):
+    X, y, s = german
+    kernel = KernelFERM(kernel="linear", C=0.1, tol=1e-8).fit(X, y, sensitive_features=s)
+    linear = LinearFERM(SVC(kernel="linear", C=0.1, tol=1e-8)).fit(X, y, sensitive_features=s)
+    np.testing.assert_allclose(kernel.decision_function(X), linear.decision_function(X),
+                               atol=1e-5)
+
+
+# ---------------------------------------------------------------- errors
+@pytest.mark.parametrize("Model", [LinearFERM, KernelFERM])
+def test_errors(Model):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = np.tile([0, 1], 20)
+    s = np.repeat([0, 1], 20)
+    with pytest.raises(ValueError, match="no positive examples"):
+        Model().fit(X, y, sensitive_features=np.where(y == 1, 0, 1))
+    with pytest.raises(ValueError, match="binary"):
+        Model().fit(X, np.arange(40) % 3, sensitive_features=s)
+    with pytest.raises(ValueError, match="single class"):
+        Model().fit(X, np.ones(40), sensitive_features=s)
+    with pytest.raises(ValueError, match="different lengths"):
+        Model().fit(X, y, sensitive_features=s[:-1])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        Model().fit(X, y[:-1], sensitive_features=s)
+    with pytest.raises(ValueError, match="at least 2"):
+        Model().fit(X, y, sensitive_features=np.zeros(40))
+    with pytest.raises(ValueError, match="sensitive_features is required"):
+        Model().fit(X, y)
+    with pytest.raises(ValueError, match="constraint must be"):
+        Model(constraint="parity").fit(X, y, sensitive_features=s)
+    with pytest.raises(ValueError, match="epsilon must be"):
+        Model(epsilon=-1).fit(X, y, sensitive_features=s)
+    with pytest.raises(ValueError, match="NaN"):
+        Model().fit(np.where(X > 2, np.nan, X), y, sensitive_features=s)
+    fitted = Model().fit(X, y, sensitive_features=s)
+    with pytest.raises(ValueError, match="features"):
+        fitted.predict(X[:, :2])
+
+
+@pytest.mark.parametrize("Model", [LinearFERM, KernelFERM])
+def test_zero_direction_warns_and_fits_unconstrained(Model):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = np.tile([0, 1, 1, 0], 10)
+    X = np.vstack([X, X])          # the two groups are exact copies
+    y = np.concatenate([y, y])
+    s = np.repeat([0, 1], 40)
+    with pytest.warns(UserWarning, match="u = 0"):
+        model = Model().fit(X, y, sensitive_features=s)
+    free = LogisticRegression() if Model is LinearFERM else SVC()
+    np.testing.assert_array_equal(model.predict(X), free.fit(X, y).predict(X))
+
+
+# ---------------------------------------------------------------- routing
+@pytest.mark.parametrize("model", [LinearFERM(LogisticRegression(max_iter=1000)),
+                                   KernelFERM()])
+def test_pipeline_and_gridsearch_route_sensitive_features(german, model):
+    X, y, s = german
+    grid = ({"linearferm__estimator__C": [0.1, 1.0]} if isinstance(model, LinearFERM)
+            else {"kernelferm__C": [0.5, 2.0]})
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = make_pipeline(StandardScaler(), model.set_fit_request(sensitive_features=True))
+        search = GridSearchCV(pipe, grid, cv=3).fit(X, y, sensitive_features=s)
+    fitted = search.best_estimator_[-1]
+    assert np.abs(fitted.constraint_values_).max() < 1e-6
+    assert search.best_score_ > 0.6
+
+
+def test_pipeline_without_routing_uses_step_prefix(german):
+    X, y, s = german
+    pipe = make_pipeline(StandardScaler(), LinearFERM())
+    pipe.fit(X, y, linearferm__sensitive_features=s)
+    assert abs(pipe[-1].constraint_values_[0]) < 1e-8
+
+
+# ---------------------------------------------------------------- sklearn checks
+def _alternating_groups(y):
+    """Two groups that alternate within each class, so both have positives."""
+    if y is None:
+        return None
+    y = np.asarray(y)
+    groups = np.zeros(y.shape[0], dtype=int)
+    for label in np.unique(y):
+        rows = np.flatnonzero(y == label)
+        groups[rows] = np.arange(rows.size) % 2
+    return groups
+
+
+class _ChecksLinearFERM(LinearFERM):
+    """scikit-learn's checks call fit(X, y) without a group: alternate groups.
+
+    Test-only: it shows that everything except the missing keyword behaves as
+    scikit-learn expects. The real estimators refuse to fit without groups."""
+
+    def fit(self, X, y, *, sensitive_features=None):
+        if sensitive_features is None:
+            sensitive_features = _alternating_groups(y)
+        return super().fit(X, y, sensitive_features=sensitive_features)
+
+
+class _ChecksKernelFERM(KernelFERM):
+    """Same test-only shim for KernelFERM."""
+
+    def fit(self, X, y, *, sensitive_features=None):
+        if sensitive_features is None:
+            sensitive_features = _alternating_groups(y)
+        return super().fit(X, y, sensitive_features=sensitive_features)
+
+
+# The one check expected to fail, and why: check_classifiers_train demands a
+# training accuracy above 0.83 on two blobs, a threshold meant for
+# unconstrained classifiers. With the shim's groups, u is a noise direction
+# that correlates with the blobs' separating direction, and projecting it out
+# costs LinearFERM a few points of accuracy: the constraint working as
+# intended, not a bug. (KernelFERM's richer feature space keeps it above.)
+def _expected(estimator):
+    if isinstance(estimator, LinearFERM):
+        reason = "the fairness constraint lowers training accuracy below the 0.83 bar"
+        return {"check_classifiers_train": reason}
+    return {}
+
+
+@parametrize_with_checks([_ChecksLinearFERM(), _ChecksKernelFERM()],
+                         expected_failed_checks=_expected)
+def test_sklearn_estimator_checks(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        check(estimator)
