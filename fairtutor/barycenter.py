@@ -371,7 +371,8 @@ class BarycenterPostprocessor(BaseEstimator):
         rng = check_random_state(self.random_state)
         z = y + rng.uniform(-self.sigma, self.sigma, y.size) if self.sigma > 0 else y.copy()
         # Sort once: each value is sorted with the other values of its group.
-        self.calibration_sorted_ = [np.sort(z[codes == k]) for k in range(groups.size)]
+        self.calibration_sorted_ = [np.sort(z.take(np.flatnonzero(codes == k)))
+                                    for k in range(groups.size)]
         self.groups_ = groups
         self.n_calibration_ = counts
         self.weights_ = counts / counts.sum()
@@ -436,7 +437,7 @@ class BarycenterPostprocessor(BaseEstimator):
         out = np.empty(y.size)
         for k in range(self.groups_.size):
             where = np.flatnonzero(codes == k) if self.groups_.size > 1 else None
-            values = z if where is None else z[where]
+            values = z if where is None else z.take(where)
             if values.size == 0:
                 continue
             if values.size > 4096:
@@ -444,14 +445,14 @@ class BarycenterPostprocessor(BaseEstimator):
                 # queries first (argsort) is cheaper than searching at random.
                 order = np.argsort(values)
                 ranks = np.empty(values.size, dtype=np.int64)
-                ranks[order] = np.searchsorted(self.calibration_sorted_[k], values[order],
+                ranks[order] = np.searchsorted(self.calibration_sorted_[k], values.take(order),
                                                side="right")
             else:
                 ranks = np.searchsorted(self.calibration_sorted_[k], values, side="right")
             if where is None:
                 out[:] = self.fair_values_[k][ranks]
             else:
-                out[where] = self.fair_values_[k][ranks]
+                out[where] = self.fair_values_[k].take(ranks)
         if fairness < 1:
             out = (1.0 - fairness) * y + fairness * out
         return out
