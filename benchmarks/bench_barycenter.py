@@ -1,0 +1,143 @@
+"""Speed of the barycenter post-processor (chapter 4).
+
+Three measurements, all in one run so the ratios mean the same on any machine:
+
+1. ``fit`` + ``transform`` of :class:`fairtutor.barycenter.BarycenterPostprocessor`
+   on 10^6 predictions in 3 groups, against ``np.sort`` (and ``np.argsort``) of
+   the same array: the work is a sort per group, one binary search per new
+   point and a table look-up, so it should cost a few sorts.
+2. Against the ``equipy`` package's ``FairWasserstein`` (install it with
+   ``pip install -e ".[bench]"``) at 10^4, 10^5 and 10^6 rows, reporting the
+   KS unfairness of both outputs on the same held-out half.
+3. Time against n up to 10^7, with an n log n reference, saved as a figure in
+   ``benchmarks/results/``.
+
+Run with ``python -m benchmarks barycenter``.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from fairtutor.barycenter import BarycenterPostprocessor
+from fairtutor.metrics import ks_unfairness
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _data(n, seed=0):
+    rng = np.random.default_rng(seed)
+    s = rng.integers(0, 3, n)
+    y = rng.normal(loc=1.0 * s, scale=1.0 + 0.5 * s)
+    return y, s
+
+
+def _best_of(func, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _ours(y, s):
+    post = BarycenterPostprocessor(random_state=0).fit(y, sensitive_features=s)
+    return post.transform(y, sensitive_features=s)
+
+
+def ratio_to_sort(n=10**6):
+    y, s = _data(n)
+    t_sort = _best_of(lambda: np.sort(y), 7)
+    t_argsort = _best_of(lambda: np.argsort(y), 5)
+    t_ours = _best_of(lambda: _ours(y, s), 5)
+    print(f"n = {n:,}, 3 groups: np.sort {t_sort * 1e3:.1f} ms, np.argsort "
+          f"{t_argsort * 1e3:.1f} ms, fit + transform {t_ours * 1e3:.1f} ms")
+    print(f"  ratio to np.sort:    {t_ours / t_sort:.1f}x  (target: 3x)")
+    print(f"  ratio to np.argsort: {t_ours / t_argsort:.1f}x")
+    return t_ours / t_sort
+
+
+def against_equipy(sizes=(10**4, 10**5, 10**6)):
+    try:
+        from equipy.fairness import FairWasserstein
+    except ImportError:
+        print("equipy is not installed: skipping the comparison "
+              "(pip install -e '.[bench]' to run it)")
+        return None
+    rows = []
+    for n in sizes:
+        y, s = _data(2 * n, seed=1)
+        y_cal, s_cal, y_new, s_new = y[:n], s[:n], y[n:], s[n:]
+
+        def ours():
+            post = BarycenterPostprocessor(sigma=1e-4, random_state=0)
+            return post.fit(y_cal, sensitive_features=s_cal).transform(
+                y_new, sensitive_features=s_new)
+
+        def theirs():
+            model = FairWasserstein(sigma=1e-4)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model.fit(y_cal, s_cal)
+                return model.transform(y_new, s_new)
+
+        repeat = 3 if n <= 10**5 else 1
+        t_ours, t_theirs = _best_of(ours, repeat), _best_of(theirs, repeat)
+        ks_ours = ks_unfairness(ours(), sensitive_features=s_new)
+        ks_theirs = ks_unfairness(np.asarray(theirs(), dtype=float), sensitive_features=s_new)
+        ks_before = ks_unfairness(y_new, sensitive_features=s_new)
+        rows.append((n, t_ours, t_theirs, ks_before, ks_ours, ks_theirs))
+        print(f"n = {n:>9,}: fairtutor {t_ours * 1e3:8.1f} ms, equipy {t_theirs * 1e3:8.1f} ms, "
+              f"speed-up {t_theirs / t_ours:5.1f}x | KS before {ks_before:.4f}, "
+              f"fairtutor {ks_ours:.4f}, equipy {ks_theirs:.4f}")
+    return rows
+
+
+def growth(sizes=(10**4, 3 * 10**4, 10**5, 3 * 10**5, 10**6, 3 * 10**6, 10**7)):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    times = []
+    for n in sizes:
+        y, s = _data(n, seed=2)
+        times.append(_best_of(lambda: _ours(y, s), 3 if n <= 10**6 else 1))
+    sizes_arr, times_arr = np.array(sizes, dtype=float), np.array(times)
+    # Fit c * n log n on the largest sizes, where fixed costs no longer matter.
+    big = sizes_arr >= 10**5
+    c = np.sum(times_arr[big] * sizes_arr[big] * np.log(sizes_arr[big])) / np.sum(
+        (sizes_arr[big] * np.log(sizes_arr[big])) ** 2)
+    for n, t in zip(sizes, times):
+        print(f"n = {n:>10,}: {t * 1e3:9.1f} ms  ({t / n * 1e9:6.1f} ns per prediction, "
+              f"c n log n model {c * n * np.log(n) * 1e3:9.1f} ms)")
+    RESULTS.mkdir(exist_ok=True)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.loglog(sizes_arr, times_arr, "o-", label="fit + transform (measured)")
+    ax.loglog(sizes_arr, c * sizes_arr * np.log(sizes_arr), "k--", label=r"$c\,n\log n$ fit")
+    ax.loglog(sizes_arr, times_arr[-1] * sizes_arr / sizes_arr[-1], ":", color="grey",
+              label="linear, through the last point")
+    ax.set_xlabel("number of predictions n (3 groups)")
+    ax.set_ylabel("time (s)")
+    ax.set_title("BarycenterPostprocessor: time against n")
+    ax.legend()
+    fig.tight_layout()
+    path = RESULTS / "barycenter_time_vs_n.png"
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    print(f"figure saved to {path}")
+    return sizes, times
+
+
+def main():
+    ratio_to_sort()
+    against_equipy()
+    growth()
+
+
+if __name__ == "__main__":
+    main()

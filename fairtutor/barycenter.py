@@ -1,0 +1,680 @@
+r"""Fair regression by Wasserstein barycenters (chapter 4).
+
+Demographic parity for a real-valued predictor asks that the distribution of
+the prediction be the same in every group. Chzhen et al. (NeurIPS 2020) show
+that the most accurate predictor satisfying it (in squared error) moves every
+group's predictions to the Wasserstein-2 barycenter of the group
+distributions, by the monotone map
+
+.. math::
+    g^*(x, s) = \sum_{s'} p_{s'}\, Q_{f|s'}\bigl(F_{f|s}(f(x, s))\bigr),
+
+where :math:`F_{f|s}` and :math:`Q_{f|s}` are the distribution and quantile
+functions of the prediction :math:`f(X, S)` in group :math:`s` and
+:math:`p_s = \mathbb{P}(S = s)`. This module computes that map exactly from an
+unlabeled calibration sample:
+
+- :func:`ecdf` and :func:`quantile` -- the empirical distribution function
+  and its generalized inverse;
+- :func:`wasserstein_barycenter_1d` -- the exact W2 barycenter of 1-D
+  empirical measures, as a discrete measure;
+- :class:`BarycenterPostprocessor` -- the plug-in map fitted on raw
+  predictions (for users who only have a model's outputs);
+- :class:`WassersteinFairRegressor` -- a scikit-learn meta-estimator that
+  fits a base regressor and calibrates the map on held-out data.
+
+Any number of groups is supported; group weights come from the calibration
+frequencies and are stored at ``fit`` time, so a prediction batch that lacks a
+group is transformed exactly like one that has it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import as_1d_array, check_groups, check_random_state, check_same_length
+
+__all__ = [
+    "ecdf",
+    "quantile",
+    "wasserstein_barycenter_1d",
+    "BarycenterPostprocessor",
+    "WassersteinFairRegressor",
+]
+
+
+# --------------------------------------------------------------------------
+# 1-D empirical distribution and quantile functions
+# --------------------------------------------------------------------------
+
+def _finite_sample(values, name):
+    array = as_1d_array(values, name).astype(np.float64, copy=False)
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains infinite values ({int(np.isinf(array).sum())})")
+    return array
+
+
+def _ceil_levels(n, levels):
+    """``ceil(n * u)`` for levels ``u``, treating ``n * u`` within rounding of an integer as it.
+
+    A level such as ``3 / 10`` is stored as a float slightly off ``0.3``; its
+    product with 10 may come out as ``3.0000000000000004``, whose ceiling 4 would
+    pick the wrong order statistic. Products within a few ulps of an integer are
+    snapped to it.
+    """
+    x = n * levels
+    nearest = np.rint(x)
+    close = np.abs(x - nearest) <= 8 * np.finfo(np.float64).eps * np.maximum(np.abs(x), 1.0)
+    return np.where(close, nearest, np.ceil(x)).astype(np.int64)
+
+
+def ecdf(sample):
+    r"""Empirical distribution function of a 1-D sample.
+
+    Returns the function :math:`\hat F(t) = \frac{1}{N}\#\{i : x_i \le t\}`,
+    vectorized over ``t``. The sample is sorted once; each evaluation is a
+    binary search (``np.searchsorted``).
+
+    Parameters
+    ----------
+    sample : array-like of shape (n_samples,)
+        The sample; finite numbers.
+
+    Returns
+    -------
+    callable
+        ``F(t)`` accepting a number or an array of numbers, returning floats
+        in [0, 1] of the same shape.
+
+    Examples
+    --------
+    >>> from fairtutor.barycenter import ecdf
+    >>> F = ecdf([3.0, 1.0, 2.0, 2.0])
+    >>> F([0.5, 1.0, 2.0, 2.5, 3.0]).tolist()
+    [0.0, 0.25, 0.75, 0.75, 1.0]
+    """
+    sorted_sample = np.sort(_finite_sample(sample, "sample"))
+    n = sorted_sample.size
+
+    def F(t):
+        t = np.asarray(t, dtype=np.float64)
+        return np.searchsorted(sorted_sample, t, side="right") / n
+
+    return F
+
+
+def quantile(sample, levels):
+    r"""Empirical quantile function (generalized inverse of the ECDF).
+
+    .. math::
+        \hat Q(u) = \inf\{t : \hat F(t) \ge u\} = x_{(\lceil N u \rceil)},
+        \qquad u \in (0, 1],
+
+    where :math:`x_{(1)} \le \dots \le x_{(N)}` is the sorted sample; at
+    :math:`u = 0` we take the right limit :math:`x_{(1)}` instead of
+    :math:`-\infty`. Unlike ``np.quantile`` there is no interpolation: the
+    result is always a sample point, which is what optimal transport between
+    empirical measures needs.
+
+    Parameters
+    ----------
+    sample : array-like of shape (n_samples,)
+        The sample; finite numbers.
+    levels : float or array-like of floats
+        Levels in [0, 1].
+
+    Returns
+    -------
+    float or ndarray
+        The quantiles, of the shape of ``levels``.
+
+    Examples
+    --------
+    >>> from fairtutor.barycenter import quantile
+    >>> quantile([10.0, 30.0, 20.0, 40.0], [0.0, 0.25, 0.3, 0.5, 1.0]).tolist()
+    [10.0, 10.0, 20.0, 20.0, 40.0]
+    """
+    sorted_sample = np.sort(_finite_sample(sample, "sample"))
+    u = np.asarray(levels, dtype=np.float64)
+    if np.isnan(u).any() or (u < 0).any() or (u > 1).any():
+        raise ValueError("levels must lie in [0, 1]")
+    k = np.clip(_ceil_levels(sorted_sample.size, u), 1, sorted_sample.size)
+    result = sorted_sample[k - 1]
+    return float(result) if result.ndim == 0 else result
+
+
+# --------------------------------------------------------------------------
+# The exact 1-D W2 barycenter
+# --------------------------------------------------------------------------
+
+def _as_weights(weights, sizes, name="weights"):
+    sizes = np.asarray(sizes, dtype=np.float64)
+    if weights is None:
+        return sizes / sizes.sum()
+    w = np.asarray(weights, dtype=np.float64).reshape(-1)
+    if w.size != sizes.size:
+        raise ValueError(f"{name} has {w.size} entries but there are {sizes.size} groups")
+    if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise ValueError(f"{name} must be non-negative, finite and not all zero")
+    return w / w.sum()
+
+
+def _merged_levels(sizes):
+    """Right end points of the common refinement of the grids {k / N_s}.
+
+    Returns ``(levels, index)``: ``levels`` are the distinct values
+    ``k / N_s`` in increasing order, and ``index[s][j]`` is the 0-based order
+    statistic of group ``s`` that the quantile function of group ``s`` takes
+    on the interval ending at ``levels[j]``. Computed in integers on the
+    common denominator when it fits in int64, so equal fractions merge exactly.
+    """
+    sizes = [int(n) for n in sizes]
+    common = math.lcm(*sizes)
+    if common < 2**62 // max(sizes):
+        numerators = np.unique(np.concatenate(
+            [np.arange(1, n + 1, dtype=np.int64) * (common // n) for n in sizes]))
+        index = [-(-numerators // (common // n)) - 1 for n in sizes]
+        return numerators / common, index
+    # Too many co-prime sizes for int64: merge in floating point, snapping
+    # levels closer than rounding error.
+    levels = np.sort(np.concatenate([np.arange(1, n + 1) / n for n in sizes]))
+    keep = np.diff(levels, append=np.inf) > 8 * np.finfo(np.float64).eps
+    levels = levels[keep]
+    levels[-1] = 1.0
+    index = [np.clip(_ceil_levels(n, levels), 1, n) - 1 for n in sizes]
+    return levels, index
+
+
+def wasserstein_barycenter_1d(samples_by_group, weights=None):
+    r"""Exact Wasserstein-2 barycenter of 1-D empirical measures.
+
+    For measures :math:`\nu_1, \dots, \nu_K` on the line and weights
+    :math:`p_s`, the minimizer of :math:`\nu \mapsto \sum_s p_s W_2^2(\nu_s,
+    \nu)` is the measure whose quantile function is :math:`\sum_s p_s
+    Q_{\nu_s}`. For empirical measures every :math:`Q_{\nu_s}` is a step
+    function with jumps at the levels :math:`k / N_s`, so the barycenter is a
+    discrete measure: on each interval of the merged grid of levels it puts
+    the interval's length as mass on :math:`\sum_s p_s Q_{\nu_s}(u)`. No grid
+    and no iterative solver are involved.
+
+    Parameters
+    ----------
+    samples_by_group : dict or sequence of array-like
+        One 1-D sample per group (a dict maps group names to samples); each
+        sample is given uniform mass.
+    weights : array-like of shape (n_groups,), optional
+        Barycenter weights :math:`p_s` (normalized to sum to one). By default
+        proportional to the sample sizes, i.e. the group frequencies of the
+        pooled sample.
+
+    Returns
+    -------
+    support : ndarray of shape (n_atoms,)
+        Non-decreasing atom locations.
+    masses : ndarray of shape (n_atoms,)
+        Positive masses summing to one.
+
+    Examples
+    --------
+    >>> from fairtutor.barycenter import wasserstein_barycenter_1d
+    >>> support, masses = wasserstein_barycenter_1d([[0.0, 1.0], [2.0, 4.0, 6.0]],
+    ...                                             weights=[0.5, 0.5])
+    >>> support.tolist(), masses.round(4).tolist()
+    ([1.0, 2.0, 2.5, 3.5], [0.3333, 0.1667, 0.1667, 0.3333])
+    """
+    if isinstance(samples_by_group, dict):
+        names, samples = list(samples_by_group), list(samples_by_group.values())
+    else:
+        samples = list(samples_by_group)
+        names = list(range(len(samples)))
+    if not samples:
+        raise ValueError("samples_by_group is empty")
+    sorted_samples = [np.sort(_finite_sample(x, f"sample of group {g}"))
+                      for g, x in zip(names, samples)]
+    sizes = [x.size for x in sorted_samples]
+    p = _as_weights(weights, sizes)
+    levels, index = _merged_levels(sizes)
+    support = np.zeros(levels.size)
+    for w, x, idx in zip(p, sorted_samples, index):
+        support += w * x[idx]
+    masses = np.diff(levels, prepend=0.0)
+    return support, masses
+
+
+# --------------------------------------------------------------------------
+# The plug-in post-processor
+# --------------------------------------------------------------------------
+
+def _check_sigma(sigma):
+    if not isinstance(sigma, numbers.Real) or not np.isfinite(sigma) or sigma < 0:
+        raise ValueError(f"sigma must be a non-negative number, got {sigma!r}")
+
+
+def _check_fairness(fairness):
+    if not isinstance(fairness, numbers.Real) or not 0 <= fairness <= 1:
+        raise ValueError(f"fairness must be a number in [0, 1], got {fairness!r}")
+
+
+def _fast_groups(sensitive_features, n_samples):
+    """``check_groups`` with an O(n) path for small non-negative integer labels."""
+    array = sensitive_features
+    if isinstance(array, np.ndarray) and array.ndim == 1 and array.dtype.kind in "iu" \
+            and array.size == n_samples and array.size:
+        lo, hi = int(array.min()), int(array.max())
+        if lo >= 0 and hi <= 4 * n_samples + 1024:
+            present = np.bincount(array, minlength=hi + 1) > 0
+            groups = np.flatnonzero(present).astype(array.dtype)
+            if groups.size >= 2:
+                lookup = np.cumsum(present) - 1
+                return groups, lookup[array]
+    return check_groups(sensitive_features, n_samples)
+
+
+class BarycenterPostprocessor(BaseEstimator):
+    r"""Make raw predictions demographic-parity fair by the barycenter map.
+
+    ``fit`` reads an unlabeled calibration sample of predictions
+    :math:`f(x_i, s_i)` with their groups, adds a uniform jitter
+    :math:`U(-\sigma, \sigma)` (so that no two values tie), sorts each group
+    once and stores the group frequencies :math:`\hat p_s`. ``transform``
+    jitters new predictions, finds their rank in their group's calibration
+    sample (``np.searchsorted``), i.e. :math:`\hat F_{f|s}`, and returns
+
+    .. math::
+        (1 - \alpha)\, f + \alpha \sum_{s'} \hat p_{s'}
+        \hat Q_{f|s'}\bigl(\hat F_{f|s}(f + \varepsilon)\bigr),
+
+    with :math:`\alpha` = ``fairness``: 1 gives the fair plug-in estimator
+    of Chzhen et al. (2020), 0 the input, and values in between move along
+    the Wasserstein-2 geodesic between the two. The calibration sample must be
+    independent of the data the model was trained on.
+
+    Parameters
+    ----------
+    sigma : float, default=1e-5
+        Half-width of the uniform jitter, in the units of the predictions.
+        Small compared with their spread; 0 disables the jitter (ties then
+        break the fairness guarantee).
+    random_state : int, numpy Generator or None, default=None
+        Seed of the jitter. With an int, ``fit`` and ``transform`` are
+        deterministic.
+
+    Attributes
+    ----------
+    groups_ : ndarray of shape (n_groups,)
+        The group labels seen at calibration, sorted.
+    weights_ : ndarray of shape (n_groups,)
+        Calibration frequency :math:`\hat p_s` of each group.
+    n_calibration_ : ndarray of shape (n_groups,)
+        Calibration sample size :math:`N_s` of each group.
+    calibration_sorted_ : list of ndarray
+        The jittered calibration predictions of each group, sorted.
+    fair_values_ : list of ndarray
+        For group ``s``, the ``N_s + 1`` values
+        :math:`\sum_{s'} \hat p_{s'} \hat Q_{f|s'}(j / N_s)`,
+        :math:`j = 0, \dots, N_s`: the fair prediction of a point of rank
+        ``j``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fairtutor.barycenter import BarycenterPostprocessor
+    >>> from fairtutor.metrics import ks_unfairness
+    >>> rng = np.random.default_rng(0)
+    >>> s = rng.integers(0, 2, 4000)
+    >>> y_pred = rng.normal(loc=2.0 * s, scale=1.0 + s)
+    >>> post = BarycenterPostprocessor(random_state=0).fit(
+    ...     y_pred[:2000], sensitive_features=s[:2000])
+    >>> fair = post.transform(y_pred[2000:], sensitive_features=s[2000:])
+    >>> round(ks_unfairness(y_pred[2000:], sensitive_features=s[2000:]), 2)
+    0.55
+    >>> round(ks_unfairness(fair, sensitive_features=s[2000:]), 2)
+    0.08
+    """
+
+    def __init__(self, sigma=1e-5, random_state=None):
+        self.sigma = sigma
+        self.random_state = random_state
+
+    def fit(self, y_pred, *, sensitive_features):
+        """Calibrate on unlabeled predictions and their groups.
+
+        Parameters
+        ----------
+        y_pred : array-like of shape (n_samples,)
+            Predictions of the model on a calibration sample that it was not
+            trained on.
+        sensitive_features : array-like of shape (n_samples,)
+            Group of each prediction; at least two groups, each with at
+            least two points.
+
+        Returns
+        -------
+        self : BarycenterPostprocessor
+            The fitted post-processor.
+        """
+        _check_sigma(self.sigma)
+        y = _finite_sample(y_pred, "y_pred")
+        groups, codes = _fast_groups(sensitive_features, y.size)
+        counts = np.bincount(codes, minlength=groups.size)
+        small = groups[counts < 2]
+        if small.size:
+            raise ValueError(
+                f"group(s) {', '.join(map(str, small))} have fewer than 2 calibration "
+                "points; each group needs at least 2 to estimate its distribution")
+        rng = check_random_state(self.random_state)
+        z = y + rng.uniform(-self.sigma, self.sigma, y.size) if self.sigma > 0 else y.copy()
+        # Sort once: each value is sorted with the other values of its group.
+        self.calibration_sorted_ = [np.sort(z.take(np.flatnonzero(codes == k)))
+                                    for k in range(groups.size)]
+        self.groups_ = groups
+        self.n_calibration_ = counts
+        self.weights_ = counts / counts.sum()
+        # Fair value of a point of rank j in group s, for j = 0..N_s: the
+        # order statistic ceil(j * N_t / N_s) of each group t. j * N_t is an
+        # exact float below 2**53 and the division is correctly rounded, so the
+        # ceiling is exact (a non-integer quotient is >= 1/N_s from an integer).
+        if counts.max() ** 2 >= 2**53:
+            raise ValueError("calibration groups larger than 9e7 points are not supported")
+        self.fair_values_ = []
+        for n_s in counts:
+            j = np.arange(n_s + 1, dtype=np.float64)
+            table = np.zeros(n_s + 1)
+            for w, n_t, x_t in zip(self.weights_, counts, self.calibration_sorted_):
+                if n_t == n_s:
+                    k = np.arange(-1, n_s, dtype=np.int64)
+                else:
+                    k = np.ceil(j * n_t / n_s).astype(np.int64) - 1
+                k[0] = 0
+                table += w * x_t[k]
+            self.fair_values_.append(table)
+        # Seed of transform's jitter: independent of the calibration jitter,
+        # and the same at every call, so transform is a function.
+        self._transform_seed = int(rng.integers(2**63 - 1))
+        return self
+
+    def _codes_for(self, sensitive_features, n_samples):
+        """Index into ``groups_`` of each sample's group; unseen groups raise."""
+        groups, codes = _fast_groups_any(sensitive_features, n_samples)
+        known = {g: i for i, g in enumerate(self.groups_.tolist())}
+        unseen = [g for g in groups.tolist() if g not in known]
+        if unseen:
+            raise ValueError(
+                f"group(s) {', '.join(map(str, unseen))} were not seen at calibration "
+                f"(known groups: {', '.join(map(str, self.groups_))})")
+        return np.array([known[g] for g in groups.tolist()], dtype=np.int64)[codes]
+
+    def transform(self, y_pred, *, sensitive_features, fairness=1.0):
+        """Map predictions to the fair ones.
+
+        Parameters
+        ----------
+        y_pred : array-like of shape (n_samples,)
+            Predictions of the same model.
+        sensitive_features : array-like of shape (n_samples,)
+            Group of each prediction; every group must have been seen at
+            calibration (a batch may contain only some of the groups).
+        fairness : float in [0, 1], default=1.0
+            Position on the geodesic: 1 is fully fair, 0 returns ``y_pred``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The post-processed predictions.
+        """
+        check_is_fitted(self, "fair_values_")
+        _check_fairness(fairness)
+        y = _finite_sample(y_pred, "y_pred")
+        codes = self._codes_for(sensitive_features, y.size)
+        rng = np.random.default_rng(self._transform_seed)
+        z = y + rng.uniform(-self.sigma, self.sigma, y.size) if self.sigma > 0 else y
+        out = np.empty(y.size)
+        for k in range(self.groups_.size):
+            where = np.flatnonzero(codes == k) if self.groups_.size > 1 else None
+            values = z if where is None else z.take(where)
+            if values.size == 0:
+                continue
+            if values.size > 4096:
+                # Binary searches for sorted queries hit the cache; sorting the
+                # queries first (argsort) is cheaper than searching at random.
+                order = np.argsort(values)
+                ranks = np.empty(values.size, dtype=np.int64)
+                ranks[order] = np.searchsorted(self.calibration_sorted_[k], values.take(order),
+                                               side="right")
+            else:
+                ranks = np.searchsorted(self.calibration_sorted_[k], values, side="right")
+            if where is None:
+                out[:] = self.fair_values_[k][ranks]
+            else:
+                out[where] = self.fair_values_[k].take(ranks)
+        if fairness < 1:
+            out = (1.0 - fairness) * y + fairness * out
+        return out
+
+    def fit_transform(self, y_pred, *, sensitive_features, fairness=1.0):
+        """Calibrate on ``y_pred`` and transform it (see the warning below).
+
+        Transforming the calibration sample itself is what the paper warns
+        against when the predictions are the model's training predictions;
+        on an independent unlabeled sample it is fine.
+
+        Parameters
+        ----------
+        y_pred : array-like of shape (n_samples,)
+            Predictions.
+        sensitive_features : array-like of shape (n_samples,)
+            Groups.
+        fairness : float in [0, 1], default=1.0
+            Position on the geodesic.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The post-processed predictions.
+        """
+        return self.fit(y_pred, sensitive_features=sensitive_features).transform(
+            y_pred, sensitive_features=sensitive_features, fairness=fairness)
+
+
+def _fast_groups_any(sensitive_features, n_samples):
+    """Like :func:`_fast_groups` but accepts a single group (a batch may hold one)."""
+    array = sensitive_features
+    if isinstance(array, np.ndarray) and array.ndim == 1 and array.dtype.kind in "iu" \
+            and array.size == n_samples and array.size and array.min() >= 0 \
+            and array.max() <= 4 * n_samples + 1024:
+        present = np.bincount(array) > 0
+        groups = np.flatnonzero(present).astype(array.dtype)
+        return groups, (np.cumsum(present) - 1)[array]
+    return check_groups(sensitive_features, n_samples, min_groups=1)
+
+
+# --------------------------------------------------------------------------
+# The meta-estimator
+# --------------------------------------------------------------------------
+
+class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
+    r"""A regressor made demographic-parity fair by the barycenter map.
+
+    ``fit`` splits the data in two: the base ``estimator`` is trained on one
+    part, and a :class:`BarycenterPostprocessor` is calibrated on the
+    estimator's predictions on the other part (the labels of that part are
+    not used). Calibrating on the training predictions instead would use
+    overfitted outputs whose distribution differs from that of new
+    predictions. With ``prefit=True`` the estimator is already trained and
+    ``fit(X, y=None, sensitive_features=s)`` only calibrates, on all of ``X``.
+
+    The base estimator sees ``X`` only: add the sensitive attribute as a
+    column of ``X`` if the model should use it. The post-processing always
+    uses ``sensitive_features``, at fit and at predict time.
+
+    Parameters
+    ----------
+    estimator : regressor, default=None
+        The base regressor; ``LinearRegression()`` if None.
+    prefit : bool, default=False
+        Whether ``estimator`` is already fitted.
+    sigma : float, default=1e-5
+        Half-width of the uniform jitter (see
+        :class:`BarycenterPostprocessor`).
+    fairness : float in [0, 1], default=1.0
+        Position on the Wasserstein-2 geodesic between the base predictions
+        (0) and the fair ones (1).
+    calibration_size : float or int, default=0.5
+        Fraction (or number) of the samples kept for calibration when
+        ``prefit`` is false; the split is stratified by group.
+    random_state : int, numpy Generator or None, default=None
+        Seed of the split and of the jitter.
+
+    Attributes
+    ----------
+    estimator_ : regressor
+        The fitted base regressor.
+    postprocessor_ : BarycenterPostprocessor
+        The calibrated post-processor.
+    groups_ : ndarray of shape (n_groups,)
+        Group labels seen at calibration.
+    weights_ : ndarray of shape (n_groups,)
+        Calibration frequency of each group.
+
+    Examples
+    --------
+    >>> from fairtutor.barycenter import WassersteinFairRegressor
+    >>> from fairtutor.datasets import make_biased_regression
+    >>> from fairtutor.metrics import ks_unfairness
+    >>> X, y, s = make_biased_regression(6000, random_state=0)
+    >>> model = WassersteinFairRegressor(random_state=0).fit(
+    ...     X[:4000], y[:4000], sensitive_features=s[:4000])
+    >>> fair = model.predict(X[4000:], sensitive_features=s[4000:])
+    >>> unfair = model.estimator_.predict(X[4000:])
+    >>> round(ks_unfairness(unfair, sensitive_features=s[4000:]), 2)
+    0.19
+    >>> round(ks_unfairness(fair, sensitive_features=s[4000:]), 2)
+    0.08
+    """
+
+    def __init__(self, estimator=None, prefit=False, sigma=1e-5, fairness=1.0,
+                 calibration_size=0.5, random_state=None):
+        self.estimator = estimator
+        self.prefit = prefit
+        self.sigma = sigma
+        self.fairness = fairness
+        self.calibration_size = calibration_size
+        self.random_state = random_state
+
+    def _base(self):
+        if self.estimator is None:
+            from sklearn.linear_model import LinearRegression
+            return LinearRegression()
+        return self.estimator
+
+    def fit(self, X, y=None, *, sensitive_features):
+        """Fit the base regressor (unless prefit) and calibrate the map.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,), optional
+            Targets; required unless ``prefit`` is true (then ignored).
+        sensitive_features : array-like of shape (n_samples,)
+            Group of each sample.
+
+        Returns
+        -------
+        self : WassersteinFairRegressor
+            The fitted estimator.
+        """
+        _check_sigma(self.sigma)
+        _check_fairness(self.fairness)
+        n_samples = len(X)
+        groups, codes = check_groups(sensitive_features, n_samples)
+        rng = check_random_state(self.random_state)
+        if self.prefit:
+            check_is_fitted(self._base())
+            self.estimator_ = self._base()
+            X_cal, s_cal = X, sensitive_features
+        else:
+            if y is None:
+                raise ValueError("y is required to fit the base estimator (prefit=False)")
+            y = as_1d_array(y, "y")
+            check_same_length(X=X, y=y)
+            counts = np.bincount(codes, minlength=groups.size)
+            small = groups[counts < 4]
+            if small.size:
+                raise ValueError(
+                    f"group(s) {', '.join(map(str, small))} have fewer than 4 samples: too "
+                    "few to leave at least 2 for training and 2 for calibration")
+            split_seed = int(rng.integers(2**31 - 1))
+            index = np.arange(n_samples)
+            train, cal = train_test_split(index, test_size=self.calibration_size,
+                                          random_state=split_seed, stratify=codes)
+            X_train, y_train = _take(X, train), y[train]
+            self.estimator_ = clone(self._base()).fit(X_train, y_train)
+            X_cal, s_cal = _take(X, cal), _take(sensitive_features, cal)
+        self.postprocessor_ = BarycenterPostprocessor(
+            sigma=self.sigma, random_state=int(rng.integers(2**31 - 1)))
+        self.postprocessor_.fit(self.estimator_.predict(X_cal), sensitive_features=s_cal)
+        self.groups_ = self.postprocessor_.groups_
+        self.weights_ = self.postprocessor_.weights_
+        if hasattr(self.estimator_, "n_features_in_"):
+            self.n_features_in_ = self.estimator_.n_features_in_
+        return self
+
+    def predict(self, X, *, sensitive_features):
+        """Fair predictions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+        sensitive_features : array-like of shape (n_samples,)
+            Group of each sample (groups seen at calibration only).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The post-processed predictions.
+        """
+        check_is_fitted(self, "postprocessor_")
+        y_pred = self.estimator_.predict(X)
+        check_same_length(X=y_pred, sensitive_features=np.asarray(sensitive_features))
+        return self.postprocessor_.transform(y_pred, sensitive_features=sensitive_features,
+                                             fairness=self.fairness)
+
+    def score(self, X, y, *, sensitive_features, sample_weight=None):
+        """Coefficient of determination R² of the fair predictions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,)
+            True targets.
+        sensitive_features : array-like of shape (n_samples,)
+            Groups.
+        sample_weight : array-like of shape (n_samples,), optional
+            Sample weights.
+
+        Returns
+        -------
+        float
+            R² of ``predict(X, sensitive_features=...)``.
+        """
+        from sklearn.metrics import r2_score
+        return r2_score(y, self.predict(X, sensitive_features=sensitive_features),
+                        sample_weight=sample_weight)
+
+
+def _take(data, index):
+    """Rows ``index`` of an array, DataFrame, Series or list."""
+    if hasattr(data, "iloc"):
+        return data.iloc[index]
+    if isinstance(data, np.ndarray) or hasattr(data, "__array__"):
+        return np.asarray(data)[index] if not hasattr(data, "tocsr") else data[index]
+    return np.asarray(data)[index]
