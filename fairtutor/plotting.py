@@ -14,9 +14,10 @@ import pandas as pd
 
 __all__ = ["non_dominated", "pareto_front"]
 
-# Colour-blind-safe palette (Okabe and Ito) paired with distinct markers.
+# Colour-blind-safe palette (Okabe and Ito, then three of Tol's muted colours)
+# paired with distinct markers, so twelve methods get twelve distinct styles.
 _COLOURS = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2",
-            "#CC79A7", "#F0E442"]
+            "#CC79A7", "#F0E442", "#882255", "#999999", "#44AA99", "#999933"]
 _MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p"]
 _LABELS = {
     "accuracy": "accuracy (higher is better)",
