@@ -118,22 +118,22 @@ class GroupThresholdClassifier(MetaEstimatorMixin, BaseEstimator):
 
     Attributes
     ----------
-    estimator_ : estimator or None
-        The (fitted) score model.
-    classes_ : ndarray of shape (2,)
-        The labels; ``classes_[1]`` is the favourable decision.
-    groups_ : ndarray of shape (n_groups,)
-        The sorted group labels seen in ``fit``.
-    thresholds_ : ndarray of shape (n_groups,)
-        :math:`\tau_s` (``+inf`` when the group accepts no one).
-    threshold_probabilities_ : ndarray of shape (n_groups,)
-        :math:`\alpha_s`, the probability of accepting a score equal to
+    estimator_
+        Estimator or None. The (fitted) score model.
+    classes_
+        Array of shape (2,). The labels; ``classes_[1]`` is the favourable decision.
+    groups_
+        Array of shape (n_groups,). The sorted group labels seen in ``fit``.
+    thresholds_
+        Array of shape (n_groups,). :math:`\tau_s` (``+inf`` when the group accepts no one).
+    threshold_probabilities_
+        Array of shape (n_groups,). :math:`\alpha_s`, the probability of accepting a score equal to
         :math:`\tau_s`.
-    target_rate_ : float
-        The common rate :math:`t` in every group on the fitting data (in
+    target_rate_
+        Float. The common rate :math:`t` in every group on the fitting data (in
         expectation over the randomization).
-    fit_accuracy_ : float
-        Expected accuracy of the rule on the fitting data.
+    fit_accuracy_
+        Float. Expected accuracy of the rule on the fitting data.
 
     Examples
     --------

@@ -17,7 +17,7 @@ attribute at prediction time.
 - :class:`ReweighingClassifier` wraps a classifier and fits it with them.
 
 The other pre-processing of the book, the projection of Linear FERM, lives in
-:mod:`fairtutor.ferm`.
+``fairtutor.ferm``.
 """
 
 from __future__ import annotations
@@ -161,16 +161,16 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    estimator_ : classifier
-        The fitted clone.
-    classes_ : ndarray
-        The class labels.
-    groups_ : ndarray
-        The sorted group labels seen in ``fit``.
-    weight_table_ : ndarray of shape (n_groups, n_classes)
-        The weight of each (group, class) cell (see :func:`reweighing_table`).
-    n_features_in_ : int
-        Number of features of the wrapped model, when it records it.
+    estimator_
+        Classifier. The fitted clone.
+    classes_
+        Array. The class labels.
+    groups_
+        Array. The sorted group labels seen in ``fit``.
+    weight_table_
+        Array of shape (n_groups, n_classes). The weight of each (group, class) cell (see :func:`reweighing_table`).
+    n_features_in_
+        Int. Number of features of the wrapped model, when it records it.
 
     Examples
     --------
