@@ -422,7 +422,7 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
         \max_{s \ne s'} (h_s - l_{s'})\Bigr],
 
     contained in :math:`\widehat{\mathrm{DEO}} \pm (t_{(1)} + t_{(2)})`, the
-    sum of the two largest radii (exactly that, clipped, for two groups).
+    estimate plus or minus the sum of the two largest radii.
 
     ``method="bootstrap"``: a percentile interval of the gap over
     ``n_resamples`` stratified bootstrap samples (each group's positives, or
