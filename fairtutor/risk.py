@@ -101,20 +101,17 @@ class SmallGroupWarning(UserWarning):
 class FairnessRisk:
     """Group-conditional risks and their largest gap.
 
-    Attributes
-    ----------
-    group_risks : pandas.Series
-        The empirical risk of each group (indexed by group label): on the
-        positives of the group for equal opportunity, on the whole group for
-        demographic parity.
-    counts : pandas.Series
-        How many examples each risk averages (:math:`n_s^+` or :math:`n_s`).
-    gap : float
-        ``group_risks.max() - group_risks.min()``, the empirical fairness risk.
-    constraint : str
-        ``"equal_opportunity"`` or ``"demographic_parity"``.
-    loss : str
-        The name of the loss (``"callable"`` for a user function).
+    Returned by :func:`fairness_risk`; ``float(result)`` is the gap. Fields:
+
+    - ``group_risks``: a pandas Series, the empirical risk of each group
+      (indexed by group label), on the positives of the group for equal
+      opportunity, on the whole group for demographic parity;
+    - ``counts``: a pandas Series, how many examples each risk averages
+      (:math:`n_s^+` or :math:`n_s`);
+    - ``gap``: ``group_risks.max() - group_risks.min()``, the empirical
+      fairness risk (a float);
+    - ``constraint``: ``"equal_opportunity"`` or ``"demographic_parity"``;
+    - ``loss``: the name of the loss (``"callable"`` for a user function).
     """
 
     group_risks: pd.Series
@@ -131,25 +128,21 @@ class FairnessRisk:
 class FairnessInterval:
     """An estimate of a fairness gap and a confidence interval around it.
 
-    Attributes
-    ----------
-    estimate : float
-        The empirical gap (DEO or DP difference) on the sample.
-    low, high : float
-        The interval; it contains the population gap with probability at
-        least ``1 - delta`` (Hoeffding) or approximately so (bootstrap).
-    delta : float
-        The failure probability.
-    method : str
-        ``"hoeffding"`` or ``"bootstrap"``.
-    constraint : str
-        ``"equal_opportunity"`` or ``"demographic_parity"``.
-    group_rates : pandas.Series
-        The rate of each group (true-positive rate or selection rate).
-    group_counts : pandas.Series
-        The number of examples behind each rate (:math:`n_s^+` or :math:`n_s`).
-    group_radii : pandas.Series
-        The Hoeffding radius of each group's rate (NaN for the bootstrap).
+    Returned by :func:`fairness_confidence_interval`. Fields:
+
+    - ``estimate``: the empirical gap (DEO or DP difference) on the sample;
+    - ``low``, ``high``: the interval; it contains the population gap with
+      probability at least ``1 - delta`` (Hoeffding) or approximately so
+      (bootstrap);
+    - ``delta``: the failure probability;
+    - ``method``: ``"hoeffding"`` or ``"bootstrap"``;
+    - ``constraint``: ``"equal_opportunity"`` or ``"demographic_parity"``;
+    - ``group_rates``: a pandas Series, the rate of each group (true-positive
+      rate or selection rate);
+    - ``group_counts``: a pandas Series, the number of examples behind each
+      rate (:math:`n_s^+` or :math:`n_s`);
+    - ``group_radii``: a pandas Series, the Hoeffding radius of each group's
+      rate (NaN for the bootstrap).
     """
 
     estimate: float
