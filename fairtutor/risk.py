@@ -1,0 +1,537 @@
+r"""Empirical risk and empirical fairness risk, with confidence intervals.
+
+Chapter 2 of the book ("From empirical risk to empirical fairness risk")
+derives every function here. A model is a real-valued score :math:`f`; its
+decision is :math:`\hat Y = \mathbb{1}\{f(X) > 0\}`, so binary predictions in
+{0, 1} can be passed wherever scores are expected.
+
+Label conventions: labels are :math:`y \in \{0, 1\}` everywhere; margin losses
+use the signed label :math:`\tilde y = 2y - 1 \in \{-1, +1\}`. The losses are
+
+- ``"zero_one"``: :math:`\mathbb{1}\{\mathbb{1}\{f > 0\} \neq y\}`;
+- ``"hinge"``: :math:`\max(0, 1 - \tilde y f)`;
+- ``"linear"``: :math:`(1 - \tilde y f)/2`, the linear loss of Donini et al.
+  (2018); it lies in [0, 1] when :math:`f \in [-1, 1]`;
+- ``"logistic"``: :math:`\log(1 + e^{-\tilde y f})` (natural logarithm);
+- ``"squared"``: :math:`(1 - \tilde y f)^2 = (\tilde y - f)^2`;
+- or a callable ``loss(y, scores)`` that receives the 0/1 labels and the
+  scores as float arrays and returns the per-sample losses.
+
+The fairness risk follows Donini et al. (2018): equal opportunity asks that
+the risk on the positives of each group,
+:math:`L^{+,s}(f) = \mathbb{E}[\ell(f(X), Y) \mid Y = 1, S = s]`, be the same
+for all groups; demographic parity asks the same of
+:math:`\mathbb{E}[\ell(f(X), 1) \mid S = s]` (our rewriting: the loss against
+the favourable label, on everyone in the group). With the 0-1 loss the two
+gaps are the DEO and the DP difference of :mod:`fairtutor.metrics`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ._validation import (
+    as_1d_array,
+    check_binary,
+    check_groups,
+    check_random_state,
+    check_same_length,
+)
+from .metrics import demographic_parity_difference, equal_opportunity_difference
+
+__all__ = [
+    "LOSSES",
+    "empirical_risk",
+    "fairness_risk",
+    "fairness_confidence_interval",
+    "hoeffding_radius",
+    "FairnessRisk",
+    "FairnessInterval",
+    "SmallGroupWarning",
+]
+
+CONSTRAINTS = ("equal_opportunity", "demographic_parity")
+METHODS = ("hoeffding", "bootstrap")
+
+
+def _zero_one(y, f):
+    return ((f > 0).astype(np.float64) != y).astype(np.float64)
+
+
+def _hinge(y, f):
+    return np.maximum(0.0, 1.0 - (2 * y - 1) * f)
+
+
+def _linear(y, f):
+    return (1.0 - (2 * y - 1) * f) / 2.0
+
+
+def _logistic(y, f):
+    return np.logaddexp(0.0, -(2 * y - 1) * f)
+
+
+def _squared(y, f):
+    return (1.0 - (2 * y - 1) * f) ** 2
+
+
+#: The named losses, as functions ``loss(y, scores)`` of 0/1 labels and scores.
+LOSSES = {
+    "zero_one": _zero_one,
+    "hinge": _hinge,
+    "linear": _linear,
+    "logistic": _logistic,
+    "squared": _squared,
+}
+
+
+class SmallGroupWarning(UserWarning):
+    """A group is too small for the interval to say anything about it.
+
+    Raised as a warning (not an error) so that a reader still gets the
+    interval; turn it into an error with
+    ``warnings.simplefilter("error", SmallGroupWarning)``.
+    """
+
+
+@dataclass(frozen=True)
+class FairnessRisk:
+    """Group-conditional risks and their largest gap.
+
+    Returned by :func:`fairness_risk`; ``float(result)`` is the gap. Fields:
+
+    - ``group_risks``: a pandas Series, the empirical risk of each group
+      (indexed by group label), on the positives of the group for equal
+      opportunity, on the whole group for demographic parity;
+    - ``counts``: a pandas Series, how many examples each risk averages
+      (:math:`n_s^+` or :math:`n_s`);
+    - ``gap``: ``group_risks.max() - group_risks.min()``, the empirical
+      fairness risk (a float);
+    - ``constraint``: ``"equal_opportunity"`` or ``"demographic_parity"``;
+    - ``loss``: the name of the loss (``"callable"`` for a user function).
+    """
+
+    group_risks: pd.Series
+    counts: pd.Series
+    gap: float
+    constraint: str
+    loss: str
+
+    def __float__(self):
+        return float(self.gap)
+
+
+@dataclass(frozen=True)
+class FairnessInterval:
+    """An estimate of a fairness gap and a confidence interval around it.
+
+    Returned by :func:`fairness_confidence_interval`. Fields:
+
+    - ``estimate``: the empirical gap (DEO or DP difference) on the sample;
+    - ``low``, ``high``: the interval; it contains the population gap with
+      probability at least ``1 - delta`` (Hoeffding) or approximately so
+      (bootstrap);
+    - ``delta``: the failure probability;
+    - ``method``: ``"hoeffding"`` or ``"bootstrap"``;
+    - ``constraint``: ``"equal_opportunity"`` or ``"demographic_parity"``;
+    - ``group_rates``: a pandas Series, the rate of each group (true-positive
+      rate or selection rate);
+    - ``group_counts``: a pandas Series, the number of examples behind each
+      rate (:math:`n_s^+` or :math:`n_s`);
+    - ``group_radii``: a pandas Series, the Hoeffding radius of each group's
+      rate (NaN for the bootstrap).
+    """
+
+    estimate: float
+    low: float
+    high: float
+    delta: float
+    method: str
+    constraint: str
+    group_rates: pd.Series
+    group_counts: pd.Series
+    group_radii: pd.Series
+
+    @property
+    def width(self):
+        """``high - low``."""
+        return self.high - self.low
+
+    def contains(self, value):
+        """Whether ``value`` lies in ``[low, high]``."""
+        return bool(self.low <= value <= self.high)
+
+
+def _check_loss(loss):
+    if callable(loss):
+        return loss, "callable"
+    if isinstance(loss, str) and loss in LOSSES:
+        return LOSSES[loss], loss
+    raise ValueError(f"unknown loss {loss!r}; use one of {', '.join(LOSSES)} or a callable")
+
+
+def _check_choice(value, name, choices):
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; use one of {', '.join(choices)}")
+    return value
+
+
+def _per_sample_losses(loss_fn, y, scores):
+    values = np.asarray(loss_fn(y.astype(np.float64), scores), dtype=np.float64)
+    if values.shape != scores.shape:
+        raise ValueError(
+            f"the loss returned shape {values.shape}, expected one value per sample "
+            f"{scores.shape}"
+        )
+    if not np.all(np.isfinite(values)):
+        raise ValueError("the loss returned NaN or infinite values")
+    return values
+
+
+def _scores(values, name):
+    scores = as_1d_array(values, name).astype(np.float64)
+    if not np.all(np.isfinite(scores)):
+        raise ValueError(f"{name} contains infinite values")
+    return scores
+
+
+def empirical_risk(y_true, scores, *, loss="zero_one"):
+    r"""Average loss of a score on a sample, :math:`\hat L(f)`.
+
+    .. math::
+        \hat L(f) = \frac{1}{n} \sum_{i=1}^n \ell(f(x_i), y_i)
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Binary labels in {0, 1} (any two labels, the larger one taken as
+        positive, e.g. {-1, +1}).
+    scores : array-like of shape (n_samples,)
+        Real scores :math:`f(x_i)`, or 0/1 predictions (read as scores, so
+        the 0-1 loss of a prediction is its error).
+    loss : str or callable, default="zero_one"
+        One of ``"zero_one"``, ``"hinge"``, ``"linear"``, ``"logistic"``,
+        ``"squared"`` (see the module docstring), or a callable
+        ``loss(y, scores)`` returning per-sample losses.
+
+    Returns
+    -------
+    float
+        The empirical risk.
+
+    Examples
+    --------
+    >>> from fairtutor.risk import empirical_risk
+    >>> empirical_risk([1, 0, 1, 0], [2.0, -1.0, -0.5, 0.5])
+    0.5
+    >>> empirical_risk([1, 0, 1, 0], [2.0, -1.0, -0.5, 0.5], loss="hinge")
+    0.75
+    """
+    loss_fn, _ = _check_loss(loss)
+    y = _binary_labels(y_true)
+    scores = _scores(scores, "scores")
+    check_same_length(y_true=y, scores=scores)
+    return float(_per_sample_losses(loss_fn, y, scores).mean())
+
+
+def _binary_labels(y_true):
+    y = as_1d_array(y_true, "y_true", numeric=False)
+    labels = np.unique(y)
+    pos_label = 1 if (labels.size < 2 or 1 in labels) else labels.max()
+    return check_binary(y, "y_true", pos_label=pos_label)
+
+
+def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_one",
+                  constraint="equal_opportunity"):
+    r"""Group-conditional empirical risks and their largest gap.
+
+    For equal opportunity, the risk of group :math:`s` is measured on its
+    positives,
+
+    .. math::
+        \hat L^{+,s}(f) = \frac{1}{n_s^+} \sum_{i:\, y_i = 1,\, s_i = s}
+        \ell(f(x_i), 1),
+
+    and for demographic parity on all its members with the favourable label,
+    :math:`\hat L^{s}(f) = \frac{1}{n_s} \sum_{i:\, s_i = s} \ell(f(x_i), 1)`.
+    The empirical fairness risk is the largest gap, :math:`\max_s \hat L^{s} -
+    \min_s \hat L^{s}`. With ``loss="zero_one"`` and 0/1 predictions the risk
+    is one minus the true-positive rate (resp. the selection rate), so the gap
+    equals :func:`~fairtutor.metrics.equal_opportunity_difference` (resp.
+    :func:`~fairtutor.metrics.demographic_parity_difference`).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Binary labels in {0, 1}. For demographic parity they are only checked.
+    y_pred_or_scores : array-like of shape (n_samples,)
+        Real scores or 0/1 predictions.
+    sensitive_features : array-like of shape (n_samples,)
+        Group membership; any number (at least two) of groups.
+    loss : str or callable, default="zero_one"
+        As in :func:`empirical_risk`.
+    constraint : {"equal_opportunity", "demographic_parity"}
+        Which fairness notion the risks express.
+
+    Returns
+    -------
+    FairnessRisk
+        With ``group_risks``, ``counts`` and ``gap`` (``float(result)`` is
+        the gap).
+
+    Raises
+    ------
+    ValueError
+        On bad input, an unknown loss or constraint, or, for equal
+        opportunity, a group without positives (its risk is undefined).
+
+    Examples
+    --------
+    >>> from fairtutor.risk import fairness_risk
+    >>> y_true = [1, 1, 0, 1, 1, 0]
+    >>> y_pred = [1, 1, 0, 1, 0, 0]
+    >>> group = ["a", "a", "a", "b", "b", "b"]
+    >>> result = fairness_risk(y_true, y_pred, sensitive_features=group)
+    >>> result.group_risks.tolist(), result.gap
+    ([0.0, 0.5], 0.5)
+    >>> linear = fairness_risk(y_true, [0.9, 0.1, -1, 0.4, -0.2, -1],
+    ...                        sensitive_features=group, loss="linear")
+    >>> linear.group_risks.round(4).tolist(), round(float(linear), 4)
+    ([0.25, 0.45], 0.2)
+    """
+    loss_fn, loss_name = _check_loss(loss)
+    constraint = _check_choice(constraint, "constraint", CONSTRAINTS)
+    y = _binary_labels(y_true)
+    scores = _scores(y_pred_or_scores, "y_pred_or_scores")
+    check_same_length(y_true=y, y_pred_or_scores=scores)
+    groups, codes = check_groups(sensitive_features, y.shape[0])
+    mask = (y == 1) if constraint == "equal_opportunity" else np.ones(y.shape[0], bool)
+    losses = _per_sample_losses(loss_fn, np.ones_like(y), scores)
+    counts = np.bincount(codes[mask], minlength=groups.size)
+    if np.any(counts == 0):
+        empty = ", ".join(map(str, groups[counts == 0]))
+        raise ValueError(
+            f"group(s) {empty} have no positive labels in y_true, so their risk on "
+            "positives (equal opportunity) is undefined"
+        )
+    risks = np.bincount(codes[mask], weights=losses[mask], minlength=groups.size) / counts
+    name = getattr(sensitive_features, "name", None) or "group"
+    index = pd.Index(groups, name=name)
+    return FairnessRisk(
+        group_risks=pd.Series(risks, index=index, name="risk"),
+        counts=pd.Series(counts.astype(np.int64), index=index, name="count"),
+        gap=float(risks.max() - risks.min()),
+        constraint=constraint,
+        loss=loss_name,
+    )
+
+
+def hoeffding_radius(n, delta, *, n_bounds=1):
+    r"""Radius :math:`\sqrt{\log(2m/\delta) / (2n)}` of Hoeffding's inequality.
+
+    With probability at least :math:`1 - \delta`, the means of :math:`n`
+    independent variables with values in [0, 1] lie within this radius of
+    their expectations for all :math:`m` = ``n_bounds`` such means at once
+    (Hoeffding's inequality for each, and the union bound over the
+    :math:`m` events).
+
+    Parameters
+    ----------
+    n : int or array-like of int
+        Sample size(s), each at least 1.
+    delta : float
+        Failure probability, in (0, 1).
+    n_bounds : int, default=1
+        The number :math:`m` of means bounded simultaneously (the number of
+        groups, or the size of a finite model class).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The radius (or radii, with the shape of ``n``).
+
+    Examples
+    --------
+    >>> from fairtutor.risk import hoeffding_radius
+    >>> round(hoeffding_radius(1000, 0.05), 4)
+    0.0429
+    >>> hoeffding_radius([100, 400], 0.05, n_bounds=2).round(4)
+    array([0.148, 0.074])
+    """
+    delta = _check_delta(delta)
+    if not (isinstance(n_bounds, (int, np.integer)) and n_bounds >= 1):
+        raise ValueError(f"n_bounds must be a positive integer, got {n_bounds!r}")
+    n_array = np.asarray(n, dtype=np.float64)
+    if np.any(~np.isfinite(n_array)) or np.any(n_array < 1):
+        raise ValueError(f"n must hold sample sizes of at least 1, got {n!r}")
+    radius = np.sqrt(np.log(2 * n_bounds / delta) / (2 * n_array))
+    return float(radius) if radius.ndim == 0 else radius
+
+
+def _check_delta(delta):
+    if isinstance(delta, bool) or not isinstance(delta, (int, float, np.floating, np.integer)):
+        raise ValueError(f"delta must be a number in (0, 1), got {delta!r}")
+    if not 0 < delta < 1:
+        raise ValueError(f"delta must be in (0, 1), got {delta!r}")
+    return float(delta)
+
+
+def _gap_interval_from_boxes(low, high):
+    r"""Range of :math:`\max_s t_s - \min_s t_s` over the box of group rates.
+
+    ``low`` and ``high`` have shape (..., K): each group's rate lies in
+    ``[low[..., s], high[..., s]]``. The smallest gap over the box is
+    :math:`\max(0, \max_s l_s - \min_s h_s)`; the largest is
+    :math:`\max_{s \ne s'} (h_s - l_{s'})`.
+    """
+    lower = np.maximum(0.0, low.max(axis=-1) - high.min(axis=-1))
+    pairs = high[..., :, None] - low[..., None, :]
+    k = low.shape[-1]
+    pairs = np.where(np.eye(k, dtype=bool), -np.inf, pairs)
+    upper = pairs.max(axis=(-2, -1))
+    return lower, upper
+
+
+def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.05,
+                                 method="hoeffding", constraint="equal_opportunity",
+                                 n_resamples=2000, random_state=None):
+    r"""Estimate of a fairness gap (DEO or DP) with a confidence interval.
+
+    ``method="hoeffding"``: each group rate :math:`\hat r_s` (true-positive
+    rate on the :math:`n_s^+` positives of group :math:`s`, or selection rate
+    on its :math:`n_s` members) is within
+    :math:`t_s = \sqrt{\log(2K/\delta)/(2 n_s^+)}` of its population value
+    for all :math:`K` groups at once, with probability at least
+    :math:`1 - \delta` (Hoeffding and the union bound; the classifier must not
+    depend on this sample). On that event each rate lies in
+    :math:`[l_s, h_s] = [\hat r_s - t_s, \hat r_s + t_s] \cap [0, 1]`, and the
+    interval returned is the range of the gap over these boxes,
+
+    .. math::
+        \Bigl[\max\bigl(0, \max_s l_s - \min_s h_s\bigr),\;
+        \max_{s \ne s'} (h_s - l_{s'})\Bigr],
+
+    contained in :math:`\widehat{\mathrm{DEO}} \pm (t_{(1)} + t_{(2)})`, the
+    estimate plus or minus the sum of the two largest radii.
+
+    ``method="bootstrap"``: a percentile interval of the gap over
+    ``n_resamples`` stratified bootstrap samples (each group's positives, or
+    members, are resampled with their count kept), which is approximate.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Binary labels in {0, 1}.
+    y_pred : array-like of shape (n_samples,)
+        Binary predictions in {0, 1} of a classifier trained on other data.
+    sensitive_features : array-like of shape (n_samples,)
+        Group membership; any number (at least two) of groups.
+    delta : float, default=0.05
+        Failure probability, in (0, 1): the interval has level ``1 - delta``.
+    method : {"hoeffding", "bootstrap"}, default="hoeffding"
+        How the interval is built.
+    constraint : {"equal_opportunity", "demographic_parity"}
+        DEO (true-positive rates) or DP difference (selection rates).
+    n_resamples : int, default=2000
+        Bootstrap resamples (ignored by Hoeffding).
+    random_state : None, int or numpy.random.Generator
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    FairnessInterval
+        ``estimate``, ``low``, ``high`` and the per-group rates, counts and
+        radii.
+
+    Raises
+    ------
+    ValueError
+        On bad input, ``delta`` outside (0, 1), an unknown method or
+        constraint, or a group without positives (equal opportunity).
+
+    Warns
+    -----
+    SmallGroupWarning
+        Hoeffding: when a group's radius is at least 1, so that the bound says
+        nothing about its rate (the interval then rests on the other groups
+        only; it is the whole of [0, 1] when that makes it vacuous).
+        Bootstrap: when a group's rate is 0 or 1, so that every resample
+        repeats it and the interval ignores that group's uncertainty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fairtutor.risk import fairness_confidence_interval
+    >>> rng = np.random.default_rng(0)
+    >>> group = np.repeat(["a", "b"], 2000)
+    >>> y_true = rng.integers(0, 2, 4000)
+    >>> # true-positive rates 0.8 and 0.6: the population DEO is 0.2
+    >>> y_pred = (rng.random(4000) < np.where(group == "a", 0.8, 0.6)).astype(int)
+    >>> ci = fairness_confidence_interval(y_true, y_pred, sensitive_features=group)
+    >>> round(ci.estimate, 4), round(ci.low, 4), round(ci.high, 4)
+    (0.2084, 0.1154, 0.3014)
+    >>> boot = fairness_confidence_interval(y_true, y_pred, sensitive_features=group,
+    ...                                     method="bootstrap", random_state=0)
+    >>> round(boot.low, 4), round(boot.high, 4)
+    (0.1677, 0.2464)
+    """
+    delta = _check_delta(delta)
+    method = _check_choice(method, "method", METHODS)
+    constraint = _check_choice(constraint, "constraint", CONSTRAINTS)
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) \
+            or n_resamples < 10:
+        raise ValueError(f"n_resamples must be an integer of at least 10, got {n_resamples!r}")
+    gap_fn = (equal_opportunity_difference if constraint == "equal_opportunity"
+              else demographic_parity_difference)
+    # The metric validates the inputs and raises on a group without positives.
+    estimate = gap_fn(y_true, y_pred, sensitive_features=sensitive_features)
+    risk = fairness_risk(y_true, check_binary(y_pred, "y_pred"),
+                         sensitive_features=sensitive_features, constraint=constraint)
+    rates = 1.0 - risk.group_risks.to_numpy()
+    counts = risk.counts.to_numpy()
+    index = risk.group_risks.index
+    who = "positives" if constraint == "equal_opportunity" else "members"
+
+    if method == "hoeffding":
+        radii = hoeffding_radius(counts, delta, n_bounds=int(counts.size))
+        low_s = np.clip(rates - radii, 0.0, 1.0)
+        high_s = np.clip(rates + radii, 0.0, 1.0)
+        low, high = _gap_interval_from_boxes(low_s, high_s)
+        low, high = float(low), float(min(high, 1.0))
+        vacuous = radii >= 1
+        if vacuous.any():
+            described = ", ".join(f"{g} ({n} {who})" for g, n in
+                                  zip(index[vacuous], counts[vacuous]))
+            whole = low == 0.0 and high == 1.0
+            warnings.warn(
+                f"group(s) {described} are too small: their Hoeffding radius is at least 1 at "
+                f"delta={delta:g}, so the bound says nothing about their rate"
+                + ("; the interval [0, 1] is vacuous" if whole else
+                   "; the interval rests on the other groups only"),
+                SmallGroupWarning, stacklevel=2)
+        radii_series = pd.Series(radii, index=index, name="radius")
+    else:
+        rng = check_random_state(random_state)
+        draws = rng.binomial(counts, rates, size=(int(n_resamples), counts.size)) / counts
+        gaps = draws.max(axis=1) - draws.min(axis=1)
+        low, high = (float(q) for q in np.quantile(gaps, [delta / 2, 1 - delta / 2]))
+        degenerate = (rates == 0) | (rates == 1)
+        if degenerate.any():
+            described = ", ".join(f"{g} ({n} {who}, rate {r:g})" for g, n, r in
+                                  zip(index[degenerate], counts[degenerate], rates[degenerate]))
+            warnings.warn(
+                f"group(s) {described}: every bootstrap resample repeats this rate, so the "
+                "interval ignores their uncertainty; use method='hoeffding'",
+                SmallGroupWarning, stacklevel=2)
+        radii_series = pd.Series(np.nan, index=index, name="radius")
+
+    return FairnessInterval(
+        estimate=float(estimate), low=low, high=high, delta=delta, method=method,
+        constraint=constraint,
+        group_rates=pd.Series(rates, index=index, name="rate"),
+        group_counts=risk.counts.rename("count"),
+        group_radii=radii_series,
+    )
