@@ -386,6 +386,59 @@ class FairRepresentationLearner(BaseEstimator):
             return pred.astype(np.int64)
         return pred
 
+    def objective(self, X, Y, *, sensitive_features):
+        r"""The training objective of the fitted network on a whole data set.
+
+        Evaluates, in one batch and without training,
+        :math:`\frac1T \sum_t \hat L_t(g_t \circ h) + \lambda D`, with the
+        same losses, masking of missing labels and penalty as ``fit``: useful
+        to compare train and test values, or to check a hand computation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+        Y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+            Labels (NaN for missing), same tasks as in ``fit``.
+        sensitive_features : array-like of shape (n_samples,)
+            Groups; only groups seen in ``fit`` are allowed.
+
+        Returns
+        -------
+        dict
+            ``"loss"``, ``"task_loss"`` and ``"penalty"`` as floats.
+        """
+        check_is_fitted(self, "net_")
+        X = self._check_X(X)
+        Y = _check_targets(Y, X.shape[0])
+        if Y.shape[1] != self.n_tasks_:
+            raise ValueError(f"Y has {Y.shape[1]} tasks, but the model was fitted "
+                             f"with {self.n_tasks_}")
+        groups, codes = check_groups(sensitive_features, X.shape[0])
+        unseen = np.setdiff1d(groups, self.groups_)
+        if unseen.size:
+            raise ValueError(f"sensitive_features has group(s) unseen in fit: "
+                             f"{', '.join(map(str, unseen))}")
+        codes = np.searchsorted(self.groups_, groups)[codes]
+        device = next(self.net_.parameters()).device
+        binary = self.task_types_ == "binary"
+        penalty = self._make_penalty(binary)
+        with torch.no_grad():
+            x = torch.as_tensor(X, dtype=torch.float32, device=device)
+            y = torch.as_tensor(Y, dtype=torch.float32, device=device)
+            sens = torch.as_tensor(codes, dtype=torch.long, device=device)
+            z = self.net_.represent(x)
+            out = self.net_.heads(z)
+            task_loss = float(_task_loss(out, torch.nan_to_num(y), ~torch.isnan(y),
+                                         torch.as_tensor(binary, device=device)))
+            if penalty is None:
+                pen = 0.0
+            else:
+                pen = penalty.to(device)
+                pen = float(pen(out if isinstance(pen, OutputDPPenalty) else z, sens))
+        return {"loss": task_loss + float(self.lam) * pen, "task_loss": task_loss,
+                "penalty": pen}
+
     def fit_head(self, X, y, *, estimator=None):
         """Fit a head for a new task on the frozen representation.
 

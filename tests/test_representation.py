@@ -244,3 +244,16 @@ def test_cuda_fit_matches_cpu_closely(data):
     gpu = FairRepresentationLearner(penalty="mmd", device="cuda", **{**FAST, "epochs": 2}).fit(
         X, Y, sensitive_features=s)
     np.testing.assert_allclose(gpu.transform(X), cpu.transform(X), atol=1e-3)
+
+
+def test_objective_adds_weighted_penalty_and_checks_groups(data):
+    X, Y, s, train = data
+    model = FairRepresentationLearner(penalty="output_dp", lam=2.0, **{**FAST, "epochs": 2})
+    model.fit(X[train], Y[train], sensitive_features=s[train])
+    values = model.objective(X[~train], Y[~train], sensitive_features=s[~train])
+    assert values["loss"] == pytest.approx(values["task_loss"] + 2.0 * values["penalty"])
+    assert values["penalty"] > 0
+    with pytest.raises(ValueError, match="unseen in fit"):
+        model.objective(X, Y, sensitive_features=np.where(s == 1, 9, s))
+    with pytest.raises(ValueError, match="tasks"):
+        model.objective(X, Y[:, :2], sensitive_features=s)
