@@ -45,6 +45,10 @@ __all__ = [
 ]
 
 PENALTIES = ("mmd", "sinkhorn", "output_dp", None)
+#: Sinkhorn settings used in training unless ``penalty_kwargs`` overrides them:
+#: a gradient step on a mini-batch needs far less precision than the default
+#: tolerance, and a moderate entropic regularization converges in few iterations.
+SINKHORN_TRAINING_DEFAULTS = {"epsilon": 0.5, "tol": 1e-3}
 
 
 class MultiTaskNet(nn.Module):
@@ -139,10 +143,10 @@ class OutputDPPenalty(nn.Module):
     --------
     >>> import torch
     >>> from fairtutor.representation import OutputDPPenalty
-    >>> outputs = torch.tensor([[10.0], [10.0], [-10.0], [-10.0]])
+    >>> outputs = torch.tensor([[2.0], [2.0], [-2.0], [-2.0]])
     >>> groups = torch.tensor([0, 0, 1, 1])
     >>> round(float(OutputDPPenalty([True])(outputs, groups)), 4)
-    1.0
+    0.7616
     """
 
     def __init__(self, binary):
@@ -200,8 +204,12 @@ class FairRepresentationLearner(BaseEstimator):
     weight_decay : float, default=0.0
         Adam weight decay (L2 penalty on all weights).
     penalty_kwargs : dict or None, default=None
-        Keyword arguments of the penalty module, e.g. the kernel bandwidth
-        of the MMD or the ``epsilon`` of the Sinkhorn divergence.
+        Keyword arguments of the penalty module: of
+        :class:`fairtutor.divergences.MMDPenalty` (e.g. ``bandwidth``; by
+        default the median heuristic on each batch, each group compared with
+        the whole batch) or :class:`fairtutor.divergences.SinkhornPenalty`
+        (for which training uses ``epsilon=0.5, tol=1e-3`` unless given
+        here).
     device : str or torch.device, default="cpu"
         Where to train, e.g. ``"cuda"`` when a GPU is present.
     random_state : int, numpy Generator or None, default=None
@@ -517,7 +525,10 @@ class FairRepresentationLearner(BaseEstimator):
             return OutputDPPenalty(binary, **kwargs)
         from .divergences import MMDPenalty, SinkhornPenalty
 
-        return {"mmd": MMDPenalty, "sinkhorn": SinkhornPenalty}[self.penalty](**kwargs)
+        if self.penalty == "sinkhorn":
+            kwargs = {**SINKHORN_TRAINING_DEFAULTS, **kwargs}
+            return SinkhornPenalty(**kwargs)
+        return MMDPenalty(**kwargs)
 
     def _check_X(self, X, reset=False):
         X = check_array(X, dtype=np.float64, ensure_2d=True, input_name="X")

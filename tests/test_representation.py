@@ -18,7 +18,7 @@ FAST = dict(epochs=15, batch_size=100, random_state=0, progress=False)
 
 @pytest.fixture(scope="module")
 def data():
-    X, Y, s = make_multitask_biased(900, n_tasks=4, random_state=0)
+    X, Y, s = make_multitask_biased(900, n_tasks=4, task_similarity=0.3, random_state=0)
     train = np.arange(900) < 600
     return X, Y, s, train
 
@@ -32,7 +32,7 @@ def test_penalty_lowers_dp_of_held_out_head(data):
     frozen representation, has a smaller DP gap with the MMD penalty."""
     X, Y, s, train = data
     gaps = {}
-    for penalty, lam in [(None, 0.0), ("mmd", 10.0), ("sinkhorn", 10.0)]:
+    for penalty, lam in [(None, 0.0), ("mmd", 100.0), ("sinkhorn", 10.0)]:
         model = FairRepresentationLearner(penalty=penalty, lam=lam, **FAST)
         model.fit(X[train], Y[train, :3], sensitive_features=s[train])
         head = model.fit_head(X[train], Y[train, 3])
@@ -51,7 +51,7 @@ def test_output_dp_baseline_lowers_training_dp_only(data):
     train_gap = {name: np.mean([dp_gap(m.predict(X[~train], task=t), s[~train])
                                 for t in range(3)])
                  for name, m in [("none", base), ("outdp", outdp)]}
-    assert train_gap["outdp"] < train_gap["none"] - 0.15
+    assert train_gap["outdp"] < 0.5 * train_gap["none"]
     # Yet the representation still encodes the group: a new head recovers much of the gap.
     head = outdp.fit_head(X[train], Y[train, 3])
     assert dp_gap(head.predict(X[~train]), s[~train]) > train_gap["outdp"]
