@@ -11,7 +11,7 @@ tasks and one head :math:`g_t` per task, by minimizing
 
 where :math:`D` is the MMD² or the Sinkhorn divergence between the
 distributions of the representation in the groups (for more than two groups,
-the penalty of :mod:`fairtutor.divergences` compares every group with the
+the penalty of ``fairtutor.divergences`` compares every group with the
 others), estimated on every mini-batch. This is the method of Oneto, Donini,
 Pontil and Maurer (NeurIPS 2020). When :math:`D = 0` every head built on
 :math:`h` satisfies demographic parity, including heads fitted later for new
@@ -178,7 +178,7 @@ class FairRepresentationLearner(BaseEstimator):
     with the logistic loss for binary tasks and the squared loss for real
     tasks; missing labels (NaN in ``Y``) are left out of their task's loss.
     :math:`D` is the MMD² (``penalty="mmd"``) or the Sinkhorn divergence
-    (``penalty="sinkhorn"``) of :mod:`fairtutor.divergences` (Oneto et al.,
+    (``penalty="sinkhorn"``) of ``fairtutor.divergences`` (Oneto et al.,
     2020). ``penalty="output_dp"`` is the baseline that penalizes the
     demographic-parity gap of the training heads' outputs
     (:class:`OutputDPPenalty`); ``penalty=None`` trains without penalty.
@@ -205,9 +205,9 @@ class FairRepresentationLearner(BaseEstimator):
         Adam weight decay (L2 penalty on all weights).
     penalty_kwargs : dict or None, default=None
         Keyword arguments of the penalty module: of
-        :class:`fairtutor.divergences.MMDPenalty` (e.g. ``bandwidth``; by
+        ``fairtutor.divergences.MMDPenalty`` (e.g. ``bandwidth``; by
         default the median heuristic on each batch, each group compared with
-        the whole batch) or :class:`fairtutor.divergences.SinkhornPenalty`
+        the whole batch) or ``fairtutor.divergences.SinkhornPenalty``
         (for which training uses ``epsilon=0.5, tol=1e-3`` unless given
         here).
     device : str or torch.device, default="cpu"
