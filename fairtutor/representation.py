@@ -74,11 +74,11 @@ class MultiTaskNet(nn.Module):
 
     Attributes
     ----------
-    trunk : torch.nn.Sequential
-        The representation :math:`h`.
-    heads : torch.nn.Linear
-        The :math:`T` linear heads stacked in one layer from :math:`r` to
-        :math:`T` outputs (column :math:`t` is head :math:`g_t`).
+    trunk
+        The representation :math:`h`, a ``torch.nn.Sequential``.
+    heads
+        The :math:`T` linear heads, a ``torch.nn.Linear`` stacked in one
+        layer from :math:`r` to :math:`T` outputs (column :math:`t` is head :math:`g_t`).
 
     Examples
     --------
@@ -220,18 +220,19 @@ class FairRepresentationLearner(BaseEstimator):
 
     Attributes
     ----------
-    net_ : MultiTaskNet
-        The trained network (on ``device``).
-    groups_ : ndarray
-        The distinct groups seen in ``fit``, in the order of their codes.
-    n_tasks_ : int
+    net_
+        The trained :class:`MultiTaskNet` (on ``device``).
+    groups_
+        Array of the distinct groups seen in ``fit``, in the order of their
+        codes.
+    n_tasks_
         Number of tasks :math:`T`.
-    task_types_ : ndarray of str
-        ``"binary"`` or ``"real"`` for each task, inferred from ``Y``.
-    history_ : dict of lists
-        Per-epoch means over the batches of ``"loss"`` (the objective),
+    task_types_
+        Array of ``"binary"`` or ``"real"``, one per task, inferred from ``Y``.
+    history_
+        Dict of lists: per-epoch means over the batches of ``"loss"`` (the objective),
         ``"task_loss"`` and ``"penalty"`` (:math:`D`, before the weight).
-    n_features_in_ : int
+    n_features_in_
         Number of features.
 
     Examples
