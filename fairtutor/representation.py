@@ -1,0 +1,691 @@
+r"""Fair and transferable multitask representations.
+
+Chapter 6 of the book ("Fair, transferable representations") derives this
+module. A network :math:`x \mapsto (g_1(h(x)), \dots, g_T(h(x)))` learns a
+representation :math:`h : \mathcal{X} \to \mathbb{R}^r` shared by :math:`T`
+tasks and one head :math:`g_t` per task, by minimizing
+
+.. math::
+    \frac{1}{T} \sum_{t=1}^{T} \hat L_t(g_t \circ h)
+    + \lambda\, D\big(h(X) \mid S=a,\ h(X) \mid S=b\big),
+
+where :math:`D` is the MMD² or the Sinkhorn divergence between the
+distributions of the representation in the groups (for more than two groups,
+the penalty of ``fairtutor.divergences`` compares every group with the
+others), estimated on every mini-batch. This is the method of Oneto, Donini,
+Pontil and Maurer (NeurIPS 2020). When :math:`D = 0` every head built on
+:math:`h` satisfies demographic parity, including heads fitted later for new
+tasks on the frozen representation: :meth:`FairRepresentationLearner.fit_head`.
+
+For comparison, ``penalty="output_dp"`` penalizes the demographic-parity gap
+of the training heads' outputs only, which says nothing about new heads.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, clone
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.utils.validation import check_array, check_is_fitted
+from torch import nn
+from tqdm import tqdm
+
+from ._validation import as_1d_array, check_groups, check_random_state
+
+__all__ = [
+    "MultiTaskNet",
+    "OutputDPPenalty",
+    "FairRepresentationLearner",
+    "FrozenRepresentationHead",
+]
+
+PENALTIES = ("mmd", "sinkhorn", "output_dp", None)
+#: Sinkhorn settings used in training unless ``penalty_kwargs`` overrides them:
+#: a gradient step on a mini-batch needs far less precision than the default
+#: tolerance, and a moderate entropic regularization converges in few iterations.
+SINKHORN_TRAINING_DEFAULTS = {"epsilon": 0.5, "tol": 1e-3}
+
+
+class MultiTaskNet(nn.Module):
+    r"""A shared representation :math:`h` followed by one linear head per task.
+
+    The trunk is a multilayer perceptron with ReLU activations whose last
+    layer maps to :math:`\mathbb{R}^r` followed by a ``tanh``, so the
+    representation lies in :math:`[-1, 1]^r`: a bounded set, on which every
+    linear head :math:`g_t(z) = \langle w_t, z\rangle + b_t` is
+    :math:`\lVert w_t\rVert`-Lipschitz (the chapter's transfer bound uses
+    both facts).
+
+    Parameters
+    ----------
+    n_features : int
+        Dimension :math:`d` of the input.
+    n_tasks : int
+        Number of task heads :math:`T`.
+    hidden : tuple of int, default=(32,)
+        Widths of the hidden layers of the trunk (may be empty).
+    representation_dim : int, default=8
+        Dimension :math:`r` of the representation.
+
+    Attributes
+    ----------
+    trunk
+        The representation :math:`h`, a ``torch.nn.Sequential``.
+    heads
+        The :math:`T` linear heads, a ``torch.nn.Linear`` stacked in one
+        layer from :math:`r` to :math:`T` outputs (column :math:`t` is head :math:`g_t`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from fairtutor.representation import MultiTaskNet
+    >>> _ = torch.manual_seed(0)
+    >>> net = MultiTaskNet(5, 3, hidden=(16,), representation_dim=4)
+    >>> x = torch.randn(10, 5)
+    >>> net.represent(x).shape, net(x).shape
+    (torch.Size([10, 4]), torch.Size([10, 3]))
+    >>> bool(net.represent(x).abs().max() <= 1)
+    True
+    """
+
+    def __init__(self, n_features, n_tasks, hidden=(32,), representation_dim=8):
+        super().__init__()
+        n_features = _check_positive_int(n_features, "n_features")
+        n_tasks = _check_positive_int(n_tasks, "n_tasks")
+        representation_dim = _check_positive_int(representation_dim, "representation_dim")
+        hidden = _check_hidden(hidden)
+        layers, width = [], n_features
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.ReLU()]
+            width = h
+        layers += [nn.Linear(width, representation_dim), nn.Tanh()]
+        self.trunk = nn.Sequential(*layers)
+        self.heads = nn.Linear(representation_dim, n_tasks)
+        self.n_features = n_features
+        self.n_tasks = n_tasks
+        self.representation_dim = representation_dim
+
+    def represent(self, x):
+        """The representation :math:`h(x)`, a tensor of shape (n, r)."""
+        return self.trunk(x)
+
+    def forward(self, x):
+        """The outputs of the :math:`T` heads (logits or real values), shape (n, T)."""
+        return self.heads(self.trunk(x))
+
+
+class OutputDPPenalty(nn.Module):
+    r"""Demographic-parity penalty on the outputs of the heads only (a baseline).
+
+    For each task :math:`t`, the gap between the largest and the smallest
+    group mean of the head's output :math:`\sigma(g_t(h(x)))` (binary tasks;
+    the raw output for real tasks), averaged over the tasks:
+
+    .. math::
+        \frac{1}{T} \sum_{t=1}^{T} \Big(\max_s \hat{\mathbb{E}}[\sigma(g_t(h(X)))
+        \mid S=s] - \min_s \hat{\mathbb{E}}[\sigma(g_t(h(X))) \mid S=s]\Big).
+
+    It is the usual relaxation of the demographic-parity gap of the training
+    tasks (the indicator replaced by the sigmoid). It constrains those heads
+    only: a new head on the same representation can be as unfair as it likes.
+
+    Parameters
+    ----------
+    binary : sequence of bool
+        Which tasks are binary (their logits go through a sigmoid).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from fairtutor.representation import OutputDPPenalty
+    >>> outputs = torch.tensor([[2.0], [2.0], [-2.0], [-2.0]])
+    >>> groups = torch.tensor([0, 0, 1, 1])
+    >>> round(float(OutputDPPenalty([True])(outputs, groups)), 4)
+    0.7616
+    """
+
+    def __init__(self, binary):
+        super().__init__()
+        self.register_buffer("binary", torch.as_tensor(np.asarray(binary, dtype=bool)))
+
+    def forward(self, outputs, sensitive):
+        """Return the penalty for ``outputs`` (n, T) and group codes ``sensitive`` (n,)."""
+        values = torch.where(self.binary, torch.sigmoid(outputs), outputs)
+        codes = sensitive.long()
+        n_groups = int(codes.max()) + 1
+        onehot = nn.functional.one_hot(codes, n_groups).to(values.dtype)  # (n, K)
+        counts = onehot.sum(0)
+        present = counts > 0
+        means = (onehot.T @ values)[present] / counts[present, None]  # (K', T)
+        return (means.max(0).values - means.min(0).values).mean()
+
+
+class FairRepresentationLearner(BaseEstimator):
+    r"""Multitask network with a representation penalized towards group parity.
+
+    Minimizes, by Adam on stratified mini-batches (every batch holds every
+    group in its proportion),
+
+    .. math::
+        \frac{1}{T} \sum_{t=1}^{T} \hat L_t(g_t \circ h)
+        + \lambda\, D\big(h(X) \mid S=a,\ h(X) \mid S=b\big),
+
+    with the logistic loss for binary tasks and the squared loss for real
+    tasks; missing labels (NaN in ``Y``) are left out of their task's loss.
+    :math:`D` is the MMD² (``penalty="mmd"``) or the Sinkhorn divergence
+    (``penalty="sinkhorn"``) of ``fairtutor.divergences`` (Oneto et al.,
+    2020). ``penalty="output_dp"`` is the baseline that penalizes the
+    demographic-parity gap of the training heads' outputs
+    (:class:`OutputDPPenalty`); ``penalty=None`` trains without penalty.
+
+    Parameters
+    ----------
+    penalty : {"mmd", "sinkhorn", "output_dp"}, torch.nn.Module or None, default="mmd"
+        The fairness penalty. A module is called as ``penalty(z, s)`` on the
+        representation ``z`` of a batch and its group codes ``s``
+        (0, ..., K-1) and must return a scalar tensor.
+    lam : float, default=1.0
+        The penalty weight :math:`\lambda \ge 0`.
+    representation_dim : int, default=8
+        Dimension :math:`r` of the representation.
+    hidden : tuple of int, default=(32,)
+        Hidden widths of the trunk, see :class:`MultiTaskNet`.
+    epochs : int, default=30
+        Passes over the training data.
+    batch_size : int, default=128
+        Mini-batch size (approximate: the batches are stratified by group).
+    lr : float, default=1e-2
+        Adam learning rate.
+    weight_decay : float, default=0.0
+        Adam weight decay (L2 penalty on all weights).
+    penalty_kwargs : dict or None, default=None
+        Keyword arguments of the penalty module: of
+        ``fairtutor.divergences.MMDPenalty`` (e.g. ``bandwidth``; by
+        default the median heuristic on each batch, each group compared with
+        the whole batch) or ``fairtutor.divergences.SinkhornPenalty``
+        (for which training uses ``epsilon=0.5, tol=1e-3`` unless given
+        here).
+    device : str or torch.device, default="cpu"
+        Where to train, e.g. ``"cuda"`` when a GPU is present.
+    random_state : int, numpy Generator or None, default=None
+        Seeds the initialization and the batch shuffling; with an int, two
+        fits on the same data give the same network on the CPU.
+    progress : bool, default=True
+        Show a tqdm progress bar over the epochs.
+
+    Attributes
+    ----------
+    net_
+        The trained :class:`MultiTaskNet` (on ``device``).
+    groups_
+        Array of the distinct groups seen in ``fit``, in the order of their
+        codes.
+    n_tasks_
+        Number of tasks :math:`T`.
+    task_types_
+        Array of ``"binary"`` or ``"real"``, one per task, inferred from ``Y``.
+    history_
+        Dict of lists: per-epoch means over the batches of ``"loss"`` (the objective),
+        ``"task_loss"`` and ``"penalty"`` (:math:`D`, before the weight).
+    n_features_in_
+        Number of features.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fairtutor.datasets import make_multitask_biased
+    >>> from fairtutor.representation import FairRepresentationLearner
+    >>> X, Y, s = make_multitask_biased(400, n_tasks=3, random_state=0)
+    >>> model = FairRepresentationLearner(penalty="mmd", lam=1.0, epochs=5,
+    ...                                   random_state=0, progress=False)
+    >>> model = model.fit(X, Y, sensitive_features=s)
+    >>> model.transform(X).shape, model.predict(X).shape
+    ((400, 8), (400, 3))
+    >>> model.predict_proba(X, task=0).shape
+    (400,)
+    >>> len(model.history_["loss"])
+    5
+    """
+
+    def __init__(self, penalty="mmd", lam=1.0, representation_dim=8, hidden=(32,),
+                 epochs=30, batch_size=128, lr=1e-2, weight_decay=0.0,
+                 penalty_kwargs=None, device="cpu", random_state=None, progress=True):
+        self.penalty = penalty
+        self.lam = lam
+        self.representation_dim = representation_dim
+        self.hidden = hidden
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.penalty_kwargs = penalty_kwargs
+        self.device = device
+        self.random_state = random_state
+        self.progress = progress
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, Y, *, sensitive_features):
+        """Train the representation and the task heads.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numeric features (encode categorical columns first, e.g. with
+            :func:`fairtutor.datasets.make_preprocessor`).
+        Y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+            One column per task: a binary task has labels in {0, 1}, any
+            other column is a real-valued task. NaN marks a missing label,
+            left out of that task's loss.
+        sensitive_features : array-like of shape (n_samples,)
+            Group of each sample (at least two groups).
+
+        Returns
+        -------
+        self : FairRepresentationLearner
+            The fitted estimator.
+        """
+        X = self._check_X(X, reset=True)
+        Y = _check_targets(Y, X.shape[0])
+        groups, codes = check_groups(sensitive_features, X.shape[0])
+        lam = self._check_params()
+        device = _resolve_device(self.device)
+        task_types = np.array(
+            ["binary" if np.isin(col[~np.isnan(col)], (0.0, 1.0)).all() else "real"
+             for col in Y.T]
+        )
+        binary = task_types == "binary"
+        n_batches = _n_batches(codes, groups, self.batch_size)
+
+        seed = int(check_random_state(self.random_state).integers(2**31 - 1))
+        with _seeded(seed, device), _deterministic():
+            net = MultiTaskNet(X.shape[1], Y.shape[1], hidden=self.hidden,
+                               representation_dim=self.representation_dim).to(device)
+        penalty = self._make_penalty(binary)
+        if penalty is not None:
+            penalty = penalty.to(device)
+        generator = torch.Generator().manual_seed(seed)
+        optimizer = torch.optim.Adam(net.parameters(), lr=self.lr,
+                                     weight_decay=self.weight_decay)
+
+        Xt = torch.as_tensor(X, dtype=torch.float32, device=device)
+        Yt = torch.as_tensor(Y, dtype=torch.float32, device=device)
+        observed = ~torch.isnan(Yt)
+        Yt = torch.nan_to_num(Yt, nan=0.0)
+        St = torch.as_tensor(codes, dtype=torch.long, device=device)
+        binary_t = torch.as_tensor(binary, device=device)
+        by_group = [torch.as_tensor(np.flatnonzero(codes == k)) for k in range(groups.size)]
+        on_outputs = isinstance(penalty, OutputDPPenalty)
+
+        history = {"loss": [], "task_loss": [], "penalty": []}
+        epochs = tqdm(range(self.epochs), desc="epochs", disable=not self.progress)
+        with _deterministic():
+            for _ in epochs:
+                sums = torch.zeros(3, dtype=torch.float64)
+                for batch in _stratified_batches(by_group, n_batches, generator):
+                    batch = batch.to(device)
+                    z = net.represent(Xt[batch])
+                    out = net.heads(z)
+                    task_loss = _task_loss(out, Yt[batch], observed[batch], binary_t)
+                    if penalty is None:
+                        pen = torch.zeros((), device=device)
+                    else:
+                        pen = penalty(out if on_outputs else z, St[batch])
+                    loss = task_loss + lam * pen
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                    sums += torch.stack([loss.detach(), task_loss.detach(),
+                                         pen.detach()]).double().cpu()
+                means = (sums / n_batches).tolist()
+                for key, value in zip(history, means):
+                    history[key].append(value)
+                epochs.set_postfix(loss=f"{means[0]:.4f}", penalty=f"{means[2]:.4f}")
+        net.eval()
+        self.net_ = net
+        self.groups_ = groups
+        self.n_tasks_ = Y.shape[1]
+        self.task_types_ = task_types
+        self.history_ = history
+        return self
+
+    # ------------------------------------------------------------ predict
+    def transform(self, X):
+        """Return the representation :math:`h(X)` as a numpy array of shape (n, r)."""
+        return self._forward(X, represent=True)
+
+    def decision_function(self, X, task=None):
+        """Raw head outputs: logits for binary tasks, predictions for real tasks.
+
+        Shape (n, T), or (n,) for one ``task`` (its column index).
+        """
+        return self._select(self._forward(X, represent=False), task)
+
+    def predict_proba(self, X, task=None):
+        r"""Probability :math:`\mathbb{P}(Y_t = 1 \mid x)` for the binary tasks.
+
+        Returns an array of shape (n, T) (NaN in the columns of real tasks),
+        or (n,) for one ``task``.
+        """
+        out = self._forward(X, represent=False)
+        binary = self.task_types_ == "binary"
+        if task is not None:
+            task = self._check_task(task)
+            if not binary[task]:
+                raise ValueError(f"task {task} is real-valued: it has no predict_proba")
+        proba = np.where(binary, 1.0 / (1.0 + np.exp(-out)), np.nan)
+        return self._select(proba, task)
+
+    def predict(self, X, task=None):
+        """Predicted labels (0/1, binary tasks) or values (real tasks).
+
+        Shape (n, T), or (n,) for one ``task``. Binary tasks are thresholded
+        at probability 1/2 (logit 0).
+        """
+        out = self._forward(X, represent=False)
+        pred = np.where(self.task_types_ == "binary", (out > 0).astype(float), out)
+        pred = self._select(pred, task)
+        if task is not None and self.task_types_[self._check_task(task)] == "binary":
+            return pred.astype(np.int64)
+        if task is None and (self.task_types_ == "binary").all():
+            return pred.astype(np.int64)
+        return pred
+
+    def objective(self, X, Y, *, sensitive_features):
+        r"""The training objective of the fitted network on a whole data set.
+
+        Evaluates, in one batch and without training,
+        :math:`\frac1T \sum_t \hat L_t(g_t \circ h) + \lambda D`, with the
+        same losses, masking of missing labels and penalty as ``fit``: useful
+        to compare train and test values, or to check a hand computation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+        Y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+            Labels (NaN for missing), same tasks as in ``fit``.
+        sensitive_features : array-like of shape (n_samples,)
+            Groups; only groups seen in ``fit`` are allowed.
+
+        Returns
+        -------
+        dict
+            ``"loss"``, ``"task_loss"`` and ``"penalty"`` as floats.
+        """
+        check_is_fitted(self, "net_")
+        X = self._check_X(X)
+        Y = _check_targets(Y, X.shape[0])
+        if Y.shape[1] != self.n_tasks_:
+            raise ValueError(f"Y has {Y.shape[1]} tasks, but the model was fitted "
+                             f"with {self.n_tasks_}")
+        groups, codes = check_groups(sensitive_features, X.shape[0])
+        unseen = np.setdiff1d(groups, self.groups_)
+        if unseen.size:
+            raise ValueError(f"sensitive_features has group(s) unseen in fit: "
+                             f"{', '.join(map(str, unseen))}")
+        codes = np.searchsorted(self.groups_, groups)[codes]
+        device = next(self.net_.parameters()).device
+        binary = self.task_types_ == "binary"
+        penalty = self._make_penalty(binary)
+        with torch.no_grad():
+            x = torch.as_tensor(X, dtype=torch.float32, device=device)
+            y = torch.as_tensor(Y, dtype=torch.float32, device=device)
+            sens = torch.as_tensor(codes, dtype=torch.long, device=device)
+            z = self.net_.represent(x)
+            out = self.net_.heads(z)
+            task_loss = float(_task_loss(out, torch.nan_to_num(y), ~torch.isnan(y),
+                                         torch.as_tensor(binary, device=device)))
+            if penalty is None:
+                pen = 0.0
+            else:
+                pen = penalty.to(device)
+                pen = float(pen(out if isinstance(pen, OutputDPPenalty) else z, sens))
+        return {"loss": task_loss + float(self.lam) * pen, "task_loss": task_loss,
+                "penalty": pen}
+
+    def fit_head(self, X, y, *, estimator=None):
+        """Fit a head for a new task on the frozen representation.
+
+        The representation is not changed: the head sees only
+        :math:`h(X)`, so (as the chapter proves) its demographic-parity gap is
+        controlled by how close the groups' representations are.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features of the new task's training samples.
+        y : array-like of shape (n_samples,)
+            Labels of the new task; NaN marks samples to leave out.
+        estimator : scikit-learn estimator or None, default=None
+            Cloned and fitted on ``(transform(X), y)``. By default a
+            ``LogisticRegression`` when ``y`` is binary, else a ``Ridge``:
+            both are linear, hence Lipschitz, heads.
+
+        Returns
+        -------
+        FrozenRepresentationHead
+            A fitted model with ``predict`` (and ``predict_proba`` when the
+            estimator has it) that takes raw features.
+
+        Examples
+        --------
+        >>> from fairtutor.datasets import make_multitask_biased
+        >>> from fairtutor.representation import FairRepresentationLearner
+        >>> X, Y, s = make_multitask_biased(400, n_tasks=3, random_state=0)
+        >>> model = FairRepresentationLearner(epochs=3, random_state=0, progress=False)
+        >>> model = model.fit(X, Y[:, :2], sensitive_features=s)
+        >>> head = model.fit_head(X, Y[:, 2])
+        >>> head.predict(X).shape
+        (400,)
+        """
+        check_is_fitted(self, "net_")
+        y = as_1d_array(y, "y", allow_nan=True).astype(np.float64)
+        Z = self.transform(X)
+        if Z.shape[0] != y.shape[0]:
+            raise ValueError(f"inputs have different lengths: X has {Z.shape[0]} rows "
+                             f"but y has {y.shape[0]} entries")
+        keep = ~np.isnan(y)
+        if not keep.any():
+            raise ValueError("y has no observed label (all NaN)")
+        Z, y = Z[keep], y[keep]
+        binary = bool(np.isin(y, (0.0, 1.0)).all())
+        if estimator is None:
+            estimator = LogisticRegression() if binary else Ridge(alpha=1.0)
+        if binary:
+            y = y.astype(np.int64)
+        head = clone(estimator).fit(Z, y)
+        return FrozenRepresentationHead(self, head)
+
+    # ------------------------------------------------------------ helpers
+    def _check_params(self):
+        if not (self.penalty in PENALTIES or isinstance(self.penalty, nn.Module)):
+            raise ValueError(
+                f"unknown penalty={self.penalty!r}; choose 'mmd', 'sinkhorn', 'output_dp', "
+                "None or a torch.nn.Module"
+            )
+        if not isinstance(self.lam, numbers.Real) or not np.isfinite(self.lam) or self.lam < 0:
+            raise ValueError(f"lam must be a finite number >= 0, got {self.lam!r}")
+        _check_positive_int(self.epochs, "epochs")
+        _check_positive_int(self.batch_size, "batch_size")
+        if not isinstance(self.lr, numbers.Real) or not self.lr > 0:
+            raise ValueError(f"lr must be a positive number, got {self.lr!r}")
+        return float(self.lam)
+
+    def _make_penalty(self, binary):
+        kwargs = dict(self.penalty_kwargs or {})
+        if isinstance(self.penalty, nn.Module):
+            return self.penalty
+        if self.penalty is None:
+            return None
+        if self.penalty == "output_dp":
+            return OutputDPPenalty(binary, **kwargs)
+        from .divergences import MMDPenalty, SinkhornPenalty
+
+        if self.penalty == "sinkhorn":
+            kwargs = {**SINKHORN_TRAINING_DEFAULTS, **kwargs}
+            return SinkhornPenalty(**kwargs)
+        return MMDPenalty(**kwargs)
+
+    def _check_X(self, X, reset=False):
+        X = check_array(X, dtype=np.float64, ensure_2d=True, input_name="X")
+        if reset:
+            self.n_features_in_ = X.shape[1]
+        elif X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, but the model was fitted "
+                             f"with {self.n_features_in_}")
+        return X
+
+    def _forward(self, X, represent):
+        check_is_fitted(self, "net_")
+        X = self._check_X(X)
+        device = next(self.net_.parameters()).device
+        with torch.no_grad():
+            x = torch.as_tensor(X, dtype=torch.float32, device=device)
+            out = self.net_.represent(x) if represent else self.net_(x)
+        return out.cpu().numpy().astype(np.float64)
+
+    def _check_task(self, task):
+        if not isinstance(task, numbers.Integral) or not 0 <= task < self.n_tasks_:
+            raise ValueError(f"task must be an integer in [0, {self.n_tasks_ - 1}], "
+                             f"got {task!r}")
+        return int(task)
+
+    def _select(self, values, task):
+        return values if task is None else values[:, self._check_task(task)]
+
+
+class FrozenRepresentationHead:
+    """A head fitted on a frozen representation, used on raw features.
+
+    Returned by :meth:`FairRepresentationLearner.fit_head`; ``predict(X)``
+    is ``head_.predict(representation.transform(X))``.
+
+    Parameters
+    ----------
+    representation : FairRepresentationLearner
+        The fitted learner whose representation is used (not modified).
+    head : scikit-learn estimator
+        A fitted estimator on the representation.
+    """
+
+    def __init__(self, representation, head):
+        self.representation = representation
+        self.head_ = head
+
+    def predict(self, X):
+        """Predictions of the head on :math:`h(X)`."""
+        return self.head_.predict(self.representation.transform(X))
+
+    def predict_proba(self, X):
+        """Class probabilities of the head on :math:`h(X)` (classifier heads)."""
+        return self.head_.predict_proba(self.representation.transform(X))
+
+    def decision_function(self, X):
+        """Scores of the head on :math:`h(X)` (when the head has them)."""
+        return self.head_.decision_function(self.representation.transform(X))
+
+
+# ---------------------------------------------------------------- internals
+def _check_positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _check_hidden(hidden):
+    if isinstance(hidden, numbers.Integral):
+        hidden = (hidden,)
+    try:
+        return tuple(_check_positive_int(h, "each hidden width") for h in hidden)
+    except TypeError:
+        raise ValueError(f"hidden must be a tuple of positive integers, got {hidden!r}") from None
+
+
+def _check_targets(Y, n_samples):
+    Y = check_array(Y, dtype=np.float64, ensure_2d=False, ensure_all_finite="allow-nan",
+                    input_name="Y")
+    if Y.ndim == 1:
+        Y = Y[:, None]
+    if Y.ndim != 2:
+        raise ValueError(f"Y must be 1-D or 2-D (n_samples, n_tasks), got shape {Y.shape}")
+    if Y.shape[0] != n_samples:
+        raise ValueError(f"inputs have different lengths: X has {n_samples} rows "
+                         f"but Y has {Y.shape[0]}")
+    empty = np.flatnonzero(np.isnan(Y).all(axis=0))
+    if empty.size:
+        raise ValueError(f"task(s) {', '.join(map(str, empty))} of Y have no observed "
+                         "label (all NaN)")
+    return Y
+
+
+def _resolve_device(device):
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device='cuda' was asked for but no CUDA device is available")
+    return device
+
+
+def _n_batches(codes, groups, batch_size):
+    """Number of stratified batches, each with at least two samples of every group."""
+    n = codes.shape[0]
+    counts = np.bincount(codes, minlength=groups.size)
+    n_batches = max(1, int(np.ceil(n / batch_size)))
+    smallest = int(counts.min())
+    if smallest < 2:
+        raise ValueError(f"group {groups[counts.argmin()]!r} has {smallest} sample(s); "
+                         "each group needs at least 2")
+    if smallest < 2 * n_batches:
+        minimum = int(np.ceil(n / (smallest // 2)))
+        raise ValueError(
+            f"batch_size={batch_size} is too small to put every group in every batch: "
+            f"group {groups[counts.argmin()]!r} has {smallest} samples, not enough for "
+            f"2 in each of {n_batches} batches; use batch_size >= {minimum}"
+        )
+    return n_batches
+
+
+def _stratified_batches(by_group, n_batches, generator):
+    """Yield ``n_batches`` index tensors; each holds a share of every group."""
+    chunks = [idx[torch.randperm(idx.numel(), generator=generator)].tensor_split(n_batches)
+              for idx in by_group]
+    order = torch.randperm(n_batches, generator=generator).tolist()
+    for b in order:
+        yield torch.cat([c[b] for c in chunks])
+
+
+def _task_loss(out, y, observed, binary):
+    """Mean over tasks of each task's mean loss on its observed labels."""
+    bce = nn.functional.binary_cross_entropy_with_logits(out, y, reduction="none")
+    sq = (out - y) ** 2
+    losses = torch.where(binary, bce, sq) * observed
+    counts = observed.sum(0)
+    present = counts > 0
+    return (losses.sum(0)[present] / counts[present]).mean()
+
+
+@contextmanager
+def _seeded(seed, device):
+    """Seed torch's global generators inside the block, then restore them."""
+    devices = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+@contextmanager
+def _deterministic():
+    """Ask torch for deterministic algorithms inside the block, then restore."""
+    previous = torch.are_deterministic_algorithms_enabled()
+    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*deterministic.*")
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        try:
+            yield
+        finally:
+            torch.use_deterministic_algorithms(previous, warn_only=warn_only)
