@@ -523,7 +523,7 @@ def _sinkhorn_args(epsilon, p, max_iter, tol, scaling, gradient):
     return eps, _check_gradient(gradient)
 
 
-def sinkhorn(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-6,
+def sinkhorn(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-4,
              scaling=0.5, gradient="envelope"):
     r"""Entropic optimal transport :math:`\mathrm{OT}_\eta` by log-domain Sinkhorn.
 
@@ -553,7 +553,7 @@ def sinkhorn(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-6,
         Cost exponent; ``p=2`` is :math:`\|x - y\|^2` (not halved).
     max_iter : int, default=1000
         Maximal number of iterations (epsilon-scaling steps included).
-    tol : float, default=1e-6
+    tol : float, default=1e-4
         Stop when an f-update changes no potential by more than
         ``tol * epsilon``, i.e. when the row marginals of the plan match ``a``
         to a relative error of about ``tol`` (the columns match ``b`` exactly).
@@ -593,7 +593,7 @@ def sinkhorn(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-6,
                scaling=scaling, gradient=gradient, symmetric=False)
 
 
-def sinkhorn_divergence(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-6,
+def sinkhorn_divergence(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-4,
                         scaling=0.5, gradient="envelope"):
     r"""Debiased Sinkhorn divergence (Feydy et al., 2019).
 
@@ -771,7 +771,7 @@ class SinkhornPenalty(_GroupPenalty):
     (True, True)
     """
 
-    def __init__(self, epsilon=0.1, p=2, max_iter=1000, tol=1e-6, scaling=0.5,
+    def __init__(self, epsilon=0.1, p=2, max_iter=1000, tol=1e-4, scaling=0.5,
                  gradient="envelope", comparison="all"):
         super().__init__(comparison)
         _sinkhorn_args(epsilon, p, max_iter, tol, scaling, gradient)
