@@ -713,7 +713,7 @@ def _groups(z, sensitive):
         if cnt < 2:
             raise ValueError(f"group {lab!r} has {cnt} point in the batch; each group "
                              "needs at least 2 (use larger or stratified batches)")
-    return z, [z[sensitive == lab] for lab in labels]
+    return z, sensitive, labels.tolist()
 
 
 class _GroupPenalty(nn.Module):
@@ -728,10 +728,12 @@ class _GroupPenalty(nn.Module):
 
     def forward(self, z, sensitive):
         """Penalty of a batch ``z`` (n, r) with group labels ``sensitive`` (n,)."""
-        z, parts = _groups(z, sensitive)
+        z, sensitive, labels = _groups(z, sensitive)
         if self.comparison == "all":
-            terms = [self.divergence(part, z) for part in parts]
+            terms = [self.divergence(z[sensitive == lab], z[sensitive != lab])
+                     for lab in labels]
         else:
+            parts = [z[sensitive == lab] for lab in labels]
             terms = [self.divergence(parts[i], parts[j])
                      for i in range(len(parts)) for j in range(i + 1, len(parts))]
         return torch.stack(terms).mean()
@@ -743,13 +745,11 @@ class MMDPenalty(_GroupPenalty):
     ``forward(z, sensitive)`` takes the representations ``z`` (n, r) of a
     batch and their group labels (n,), with two or more groups of at least two
     points each, and returns a scalar. With ``comparison="all"`` (default) it
-    is the mean over groups :math:`k` of :math:`\mathrm{MMD}^2(z_{S=k}, z)`,
-    each group against the whole batch (zero for all k exactly when all group
-    distributions are equal, since the batch distribution is their mixture);
-    with ``"pairwise"`` the mean over pairs of groups of
-    :math:`\mathrm{MMD}^2(z_{S=k}, z_{S=l})`. For two groups,
-    ``"all"`` is :math:`\tfrac12((1-\pi_a)^2 + (1-\pi_b)^2)` times
-    ``"pairwise"`` in population (:math:`\pi` the group shares).
+    is the mean over groups :math:`k` of :math:`\mathrm{MMD}^2(z_{S=k}, z_{S\ne k})`,
+    each group against the rest of the batch (all terms vanish exactly when
+    all groups share one distribution); with ``"pairwise"`` the mean over
+    pairs of groups of :math:`\mathrm{MMD}^2(z_{S=k}, z_{S=l})`. For two groups
+    both are the divergence between the two groups.
 
     Parameters
     ----------
@@ -794,18 +794,25 @@ class SinkhornPenalty(_GroupPenalty):
     ``forward(z, sensitive)`` takes the representations ``z`` (n, r) of a
     batch and their group labels (n,), with two or more groups of at least two
     points each, and returns a scalar: with ``comparison="all"`` (default) the
-    mean over groups :math:`k` of :math:`S_\eta(z_{S=k}, z)`, each group
-    against the whole batch; with ``"pairwise"`` the mean over pairs of groups
+    mean over groups :math:`k` of :math:`S_\eta(z_{S=k}, z_{S\ne k})`, each
+    group against the rest of the batch (for two groups: the divergence between
+    them; against the *whole* batch, which contains the group's own points,
+    Sinkhorn would converge slowly); with ``"pairwise"`` the mean over pairs of groups
     of :math:`S_\eta(z_{S=k}, z_{S=l})`.
 
     Parameters
     ----------
-    epsilon : float, default=0.1
+    epsilon : float, default=1.0
         Entropic regularization :math:`\eta`, in units of the cost
         :math:`\|z - z'\|^p`; choose it relative to the typical squared
-        distance between representations.
+        distance between representations. Sinkhorn needs many iterations
+        when :math:`\eta` is small compared with the squared distance between
+        neighbouring points.
     p : {1, 2}, default=2
-    max_iter, tol, scaling, gradient
+    max_iter : int, default=100
+        Iteration cap per Sinkhorn problem: a training step needs a usable
+        gradient more than a converged value; raise it for accurate values.
+    tol, scaling, gradient
         As in :func:`sinkhorn`.
     comparison : {"all", "pairwise"}, default="all"
 
@@ -822,7 +829,7 @@ class SinkhornPenalty(_GroupPenalty):
     (True, True)
     """
 
-    def __init__(self, epsilon=0.1, p=2, max_iter=1000, tol=1e-4, scaling=0.5,
+    def __init__(self, epsilon=1.0, p=2, max_iter=100, tol=1e-4, scaling=0.5,
                  gradient="envelope", comparison="all"):
         super().__init__(comparison)
         _sinkhorn_args(epsilon, p, max_iter, tol, scaling, gradient)

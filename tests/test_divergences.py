@@ -272,7 +272,7 @@ def test_penalties_all_and_pairwise():
     z = z + s[:, None] * 0.5
     parts = [z[s == k] for k in range(3)]
     pen = MMDPenalty(bandwidth=1.0)
-    expected = sum(mmd2(p, z, bandwidth=1.0) for p in parts) / 3
+    expected = sum(mmd2(parts[k], z[s != k], bandwidth=1.0) for k in range(3)) / 3
     assert rel(pen(z, s), expected) < 1e-12
     pen = MMDPenalty(bandwidth=1.0, comparison="pairwise")
     expected = (mmd2(parts[0], parts[1], bandwidth=1.0) + mmd2(parts[0], parts[2], bandwidth=1.0)
