@@ -1,57 +1,62 @@
 r"""MMD and Sinkhorn divergences between point clouds, in PyTorch.
 
 Chapter 5 of the book ("MMD and Sinkhorn divergences") derives this module.
-Every function takes two point clouds ``x`` of shape (n, d) and ``y`` of shape
-(m, d) as torch tensors (float32 or float64, CPU or CUDA), returns a scalar
-tensor and is differentiable with respect to the points (and the weights), so
+Every function takes two point clouds, ``x`` of shape ``(n, d)`` and ``y`` of
+shape ``(m, d)``, as torch tensors (float32 or float64, CPU or CUDA), returns
+a scalar tensor and is differentiable with respect to the points (and the weights), so
 that the penalties :class:`MMDPenalty` and :class:`SinkhornPenalty` can be
 added to a training loss (chapter 6).
 
 Conventions (stated once, used everywhere)
 ------------------------------------------
-Kernel.
-    The Gaussian kernel is :math:`k(x, y) = \exp(-\|x - y\|^2 / (2\sigma^2))`
-    with bandwidth :math:`\sigma`. With ``bandwidth=None`` the median heuristic
-    sets :math:`\sigma` to the median Euclidean distance between distinct
-    points of the pooled sample (Gretton et al., 2012).
-MMD.
-    ``mmd2`` returns :math:`\mathrm{MMD}^2`, the squared distance of the kernel
-    mean embeddings, estimated by the unbiased U-statistic (``unbiased=True``,
-    which can be negative) or the biased V-statistic (``unbiased=False``,
-    always :math:`\ge 0`).
-Cost.
-    The ground cost is :math:`C(x, y) = \|x - y\|^p` (for ``p=2`` the full
-    squared Euclidean distance, *not* half of it).
-Entropic OT.
-    With probability weights :math:`a, b` and :math:`\eta` = ``epsilon``,
+**Kernel.**
+The Gaussian kernel is :math:`k(x, y) = \exp(-\|x - y\|^2 / (2\sigma^2))`
+with bandwidth :math:`\sigma`. With ``bandwidth=None`` the median heuristic
+sets :math:`\sigma` to the median Euclidean distance between distinct
+points of the pooled sample (Gretton et al., 2012).
 
-    .. math::
-        \mathrm{OT}_\eta(a, b) = \min_{\gamma \in \Pi(a, b)}
-        \langle \gamma, C \rangle + \eta\, \mathrm{KL}(\gamma \,\|\, a \otimes b),
+**MMD.**
+``mmd2`` returns :math:`\mathrm{MMD}^2`, the squared distance of the kernel
+mean embeddings, estimated by the unbiased U-statistic (``unbiased=True``,
+which can be negative) or the biased V-statistic (``unbiased=False``,
+always :math:`\ge 0`).
 
-    the entropic term *included* in the returned value. Its dual is
-    :math:`\max_{f, g} \langle a, f\rangle + \langle b, g\rangle
-    - \eta \langle a \otimes b, e^{(f \oplus g - C)/\eta} - 1\rangle`, and at the
-    optimum :math:`\mathrm{OT}_\eta = \langle a, f\rangle + \langle b, g\rangle`.
-Sinkhorn divergence.
-    :math:`S_\eta(a, b) = \mathrm{OT}_\eta(a, b) - \tfrac12 \mathrm{OT}_\eta(a, a)
-    - \tfrac12 \mathrm{OT}_\eta(b, b)` (Feydy et al., 2019), which is
-    :math:`\ge 0` and zero when the two measures are equal.
+**Cost.**
+The ground cost is :math:`C(x, y) = \|x - y\|^p` (for ``p=2`` the full
+squared Euclidean distance, *not* half of it).
+
+**Entropic OT.**
+With probability weights :math:`a, b` and :math:`\eta` = ``epsilon``,
+
+.. math::
+    \mathrm{OT}_\eta(a, b) = \min_{\gamma \in \Pi(a, b)}
+    \langle \gamma, C \rangle + \eta\, \mathrm{KL}(\gamma \,\|\, a \otimes b),
+
+the entropic term *included* in the returned value. Its dual is
+:math:`\max_{f, g} \langle a, f\rangle + \langle b, g\rangle
+- \eta \langle a \otimes b, e^{(f \oplus g - C)/\eta} - 1\rangle`, and at the
+optimum :math:`\mathrm{OT}_\eta = \langle a, f\rangle + \langle b, g\rangle`.
+
+**Sinkhorn divergence.**
+:math:`S_\eta(a, b) = \mathrm{OT}_\eta(a, b) - \tfrac12 \mathrm{OT}_\eta(a, a)
+- \tfrac12 \mathrm{OT}_\eta(b, b)` (Feydy et al., 2019), which is
+:math:`\ge 0` and zero when the two measures are equal.
 
 Conversions to other libraries (checked in the tests and in chapter 5)
 ----------------------------------------------------------------------
-POT.
-    ``ot.solve_sample(x, y, a, b, reg=eta).value`` (metric ``"sqeuclidean"``,
-    KL regularization) equals ``sinkhorn(x, y, epsilon=eta).cost``;
-    ``ot.sinkhorn2`` returns only the linear term :math:`\langle\gamma, C\rangle`,
-    which is ``sinkhorn(...).transport_cost``.
-geomloss.
-    ``SamplesLoss("sinkhorn", p=2, blur=s, debias=True)`` uses the cost
-    :math:`\tfrac12\|x - y\|^2` and :math:`\eta_{\mathrm{geomloss}} = s^2`. Since
-    :math:`\mathrm{OT}_{\eta/2}(C/2) = \tfrac12 \mathrm{OT}_\eta(C)`, our
-    ``sinkhorn_divergence(x, y, epsilon=eta)`` equals twice geomloss's value
-    with ``blur = sqrt(eta / 2)``. Its ``SamplesLoss("gaussian", blur=sigma)``
-    is half our biased ``mmd2(x, y, bandwidth=sigma, unbiased=False)``.
+**POT.**
+``ot.solve_sample(x, y, a, b, reg=eta).value`` (metric ``"sqeuclidean"``,
+KL regularization) equals ``sinkhorn(x, y, epsilon=eta).cost``;
+``ot.sinkhorn2`` returns only the linear term :math:`\langle\gamma, C\rangle`,
+which is ``sinkhorn(...).transport_cost``.
+
+**geomloss.**
+``SamplesLoss("sinkhorn", p=2, blur=s, debias=True)`` uses the cost
+:math:`\tfrac12\|x - y\|^2` and :math:`\eta_{\mathrm{geomloss}} = s^2`. Since
+:math:`\mathrm{OT}_{\eta/2}(C/2) = \tfrac12 \mathrm{OT}_\eta(C)`, our
+``sinkhorn_divergence(x, y, epsilon=eta)`` equals twice geomloss's value
+with ``blur = sqrt(eta / 2)``. Its ``SamplesLoss("gaussian", blur=sigma)``
+is half our biased ``mmd2(x, y, bandwidth=sigma, unbiased=False)``.
 
 References
 ----------
@@ -141,7 +146,7 @@ def _as_weights(w, n, name, like):
     if bool((w < 0).any()):
         raise ValueError(f"{name} has negative weights")
     total = w.sum()
-    if not float(total) > 0:
+    if not float(total.detach()) > 0:
         raise ValueError(f"{name} sums to zero: it needs a positive total mass")
     w = w / total
     return w, torch.log(w)
@@ -441,25 +446,17 @@ def linear_time_mmd2(x, y, *, bandwidth=None):
 # entropic optimal transport
 # ----------------------------------------------------------------------------
 class SinkhornResult(NamedTuple):
-    r"""What :func:`sinkhorn` returns.
+    r"""What :func:`sinkhorn` returns, a named tuple with the fields
 
-    Attributes
-    ----------
-    cost : torch.Tensor
-        :math:`\mathrm{OT}_\eta(a, b)` *including* the entropic term, a scalar
-        differentiable with respect to the points and the weights.
-    f : torch.Tensor of shape (n,)
-        Dual potential on ``x``.
-    g : torch.Tensor of shape (m,)
-        Dual potential on ``y``; the plan is
-        :math:`\gamma_{ij} = a_i b_j \exp((f_i + g_j - C_{ij})/\eta)`.
-    transport_cost : torch.Tensor
-        The linear term :math:`\langle \gamma, C\rangle` alone (what POT's
-        ``sinkhorn2`` returns), computed from the returned potentials.
-    n_iter : int
-        Sinkhorn iterations run (including those of the epsilon scaling).
-    converged : bool
-        Whether the stopping tolerance was reached before ``max_iter``.
+    - ``cost``: :math:`\mathrm{OT}_\eta(a, b)` *including* the entropic term,
+      a scalar tensor differentiable with respect to the points and weights;
+    - ``f``: the dual potential on ``x``, a tensor of shape ``(n,)``;
+    - ``g``: the dual potential on ``y``, of shape ``(m,)``; the plan is
+      :math:`\gamma_{ij} = a_i b_j \exp((f_i + g_j - C_{ij})/\eta)`;
+    - ``transport_cost``: the linear term :math:`\langle \gamma, C\rangle`
+      alone (what POT's ``sinkhorn2`` returns), from the returned potentials;
+    - ``n_iter``: the Sinkhorn iterations run (epsilon scaling included);
+    - ``converged``: whether the tolerance was reached before ``max_iter``.
     """
 
     cost: torch.Tensor
