@@ -1,57 +1,62 @@
 r"""MMD and Sinkhorn divergences between point clouds, in PyTorch.
 
 Chapter 5 of the book ("MMD and Sinkhorn divergences") derives this module.
-Every function takes two point clouds ``x`` of shape (n, d) and ``y`` of shape
-(m, d) as torch tensors (float32 or float64, CPU or CUDA), returns a scalar
-tensor and is differentiable with respect to the points (and the weights), so
+Every function takes two point clouds, ``x`` of shape ``(n, d)`` and ``y`` of
+shape ``(m, d)``, as torch tensors (float32 or float64, CPU or CUDA), returns
+a scalar tensor and is differentiable with respect to the points (and the weights), so
 that the penalties :class:`MMDPenalty` and :class:`SinkhornPenalty` can be
 added to a training loss (chapter 6).
 
 Conventions (stated once, used everywhere)
 ------------------------------------------
-Kernel.
-    The Gaussian kernel is :math:`k(x, y) = \exp(-\|x - y\|^2 / (2\sigma^2))`
-    with bandwidth :math:`\sigma`. With ``bandwidth=None`` the median heuristic
-    sets :math:`\sigma` to the median Euclidean distance between distinct
-    points of the pooled sample (Gretton et al., 2012).
-MMD.
-    ``mmd2`` returns :math:`\mathrm{MMD}^2`, the squared distance of the kernel
-    mean embeddings, estimated by the unbiased U-statistic (``unbiased=True``,
-    which can be negative) or the biased V-statistic (``unbiased=False``,
-    always :math:`\ge 0`).
-Cost.
-    The ground cost is :math:`C(x, y) = \|x - y\|^p` (for ``p=2`` the full
-    squared Euclidean distance, *not* half of it).
-Entropic OT.
-    With probability weights :math:`a, b` and :math:`\eta` = ``epsilon``,
+**Kernel.**
+The Gaussian kernel is :math:`k(x, y) = \exp(-\|x - y\|^2 / (2\sigma^2))`
+with bandwidth :math:`\sigma`. With ``bandwidth=None`` the median heuristic
+sets :math:`\sigma` to the median Euclidean distance between distinct
+points of the pooled sample (Gretton et al., 2012).
 
-    .. math::
-        \mathrm{OT}_\eta(a, b) = \min_{\gamma \in \Pi(a, b)}
-        \langle \gamma, C \rangle + \eta\, \mathrm{KL}(\gamma \,\|\, a \otimes b),
+**MMD.**
+``mmd2`` returns :math:`\mathrm{MMD}^2`, the squared distance of the kernel
+mean embeddings, estimated by the unbiased U-statistic (``unbiased=True``,
+which can be negative) or the biased V-statistic (``unbiased=False``,
+always :math:`\ge 0`).
 
-    the entropic term *included* in the returned value. Its dual is
-    :math:`\max_{f, g} \langle a, f\rangle + \langle b, g\rangle
-    - \eta \langle a \otimes b, e^{(f \oplus g - C)/\eta} - 1\rangle`, and at the
-    optimum :math:`\mathrm{OT}_\eta = \langle a, f\rangle + \langle b, g\rangle`.
-Sinkhorn divergence.
-    :math:`S_\eta(a, b) = \mathrm{OT}_\eta(a, b) - \tfrac12 \mathrm{OT}_\eta(a, a)
-    - \tfrac12 \mathrm{OT}_\eta(b, b)` (Feydy et al., 2019), which is
-    :math:`\ge 0` and zero when the two measures are equal.
+**Cost.**
+The ground cost is :math:`C(x, y) = \|x - y\|^p` (for ``p=2`` the full
+squared Euclidean distance, *not* half of it).
+
+**Entropic OT.**
+With probability weights :math:`a, b` and :math:`\eta` = ``epsilon``,
+
+.. math::
+    \mathrm{OT}_\eta(a, b) = \min_{\gamma \in \Pi(a, b)}
+    \langle \gamma, C \rangle + \eta\, \mathrm{KL}(\gamma \,\|\, a \otimes b),
+
+the entropic term *included* in the returned value. Its dual is
+:math:`\max_{f, g} \langle a, f\rangle + \langle b, g\rangle
+- \eta \langle a \otimes b, e^{(f \oplus g - C)/\eta} - 1\rangle`, and at the
+optimum :math:`\mathrm{OT}_\eta = \langle a, f\rangle + \langle b, g\rangle`.
+
+**Sinkhorn divergence.**
+:math:`S_\eta(a, b) = \mathrm{OT}_\eta(a, b) - \tfrac12 \mathrm{OT}_\eta(a, a)
+- \tfrac12 \mathrm{OT}_\eta(b, b)` (Feydy et al., 2019), which is
+:math:`\ge 0` and zero when the two measures are equal.
 
 Conversions to other libraries (checked in the tests and in chapter 5)
 ----------------------------------------------------------------------
-POT.
-    ``ot.solve_sample(x, y, a, b, reg=eta).value`` (metric ``"sqeuclidean"``,
-    KL regularization) equals ``sinkhorn(x, y, epsilon=eta).cost``;
-    ``ot.sinkhorn2`` returns only the linear term :math:`\langle\gamma, C\rangle`,
-    which is ``sinkhorn(...).transport_cost``.
-geomloss.
-    ``SamplesLoss("sinkhorn", p=2, blur=s, debias=True)`` uses the cost
-    :math:`\tfrac12\|x - y\|^2` and :math:`\eta_{\mathrm{geomloss}} = s^2`. Since
-    :math:`\mathrm{OT}_{\eta/2}(C/2) = \tfrac12 \mathrm{OT}_\eta(C)`, our
-    ``sinkhorn_divergence(x, y, epsilon=eta)`` equals twice geomloss's value
-    with ``blur = sqrt(eta / 2)``. Its ``SamplesLoss("gaussian", blur=sigma)``
-    is half our biased ``mmd2(x, y, bandwidth=sigma, unbiased=False)``.
+**POT.**
+``ot.solve_sample(x, y, a, b, reg=eta).value`` (metric ``"sqeuclidean"``,
+KL regularization) equals ``sinkhorn(x, y, epsilon=eta).cost``;
+``ot.sinkhorn2`` returns only the linear term :math:`\langle\gamma, C\rangle`,
+which is ``sinkhorn(...).transport_cost``.
+
+**geomloss.**
+``SamplesLoss("sinkhorn", p=2, blur=s, debias=True)`` uses the cost
+:math:`\tfrac12\|x - y\|^2` and :math:`\eta_{\mathrm{geomloss}} = s^2`. Since
+:math:`\mathrm{OT}_{\eta/2}(C/2) = \tfrac12 \mathrm{OT}_\eta(C)`, our
+``sinkhorn_divergence(x, y, epsilon=eta)`` equals twice geomloss's value
+with ``blur = sqrt(eta / 2)``. Its ``SamplesLoss("gaussian", blur=sigma)``
+is half our biased ``mmd2(x, y, bandwidth=sigma, unbiased=False)``.
 
 References
 ----------
@@ -141,7 +146,7 @@ def _as_weights(w, n, name, like):
     if bool((w < 0).any()):
         raise ValueError(f"{name} has negative weights")
     total = w.sum()
-    if not float(total) > 0:
+    if not float(total.detach()) > 0:
         raise ValueError(f"{name} sums to zero: it needs a positive total mass")
     w = w / total
     return w, torch.log(w)
@@ -329,15 +334,66 @@ def mmd2(x, y, *, bandwidth=None, unbiased=True):
     """
     x, y = _as_pair(x, y, min_points=2 if unbiased else 1)
     sigma = _bandwidth(bandwidth, x, y)
-    gamma = -0.5 / sigma**2
-    n, m = x.shape[0], y.shape[0]
-    kxx = torch.exp(_sqdist(x, x) * gamma).sum()
-    kyy = torch.exp(_sqdist(y, y) * gamma).sum()
-    kxy = torch.exp(_sqdist(x, y) * gamma).sum()
-    if unbiased:
-        # the diagonal of a Gaussian Gram matrix is exactly 1
-        return (kxx - n) / (n * (n - 1)) + (kyy - m) / (m * (m - 1)) - 2 * kxy / (n * m)
-    return kxx / n**2 + kyy / m**2 - 2 * kxy / (n * m)
+    return _GaussianMMD2.apply(x, y, -0.5 / sigma**2, bool(unbiased))
+
+
+def _gauss_block(u, v, gamma):
+    """exp(gamma * ||u_i - v_j||^2) with one matrix product of augmented points.
+
+    [-2 gamma u, gamma |u|^2, gamma] @ [v, 1, |v|^2]^T = gamma ||u_i - v_j||^2,
+    so no (n, m) temporary is needed besides the result.
+    """
+    ones_u = torch.ones_like(u[:, :1])
+    ones_v = torch.ones_like(v[:, :1])
+    uu = torch.cat([(-2.0 * gamma) * u, gamma * (u * u).sum(1, keepdim=True),
+                    gamma * ones_u], 1)
+    vv = torch.cat([v, ones_v, (v * v).sum(1, keepdim=True)], 1)
+    return (uu @ vv.T).clamp_max_(0.0).exp_()
+
+
+class _GaussianMMD2(torch.autograd.Function):
+    """MMD² with the Gaussian kernel and an analytic backward pass.
+
+    With K_ij = exp(gamma ||u_i - v_j||^2), the gradient of sum_ij K_ij in u_i
+    is 2 gamma ((K 1)_i u_i - (K v)_i): one product K @ [v, 1] per block, so
+    backward costs a few matrix products and no elementwise pass over K.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, gamma, unbiased):
+        n, m = x.shape[0], y.shape[0]
+        kxx, kyy, kxy = _gauss_block(x, x, gamma), _gauss_block(y, y, gamma), \
+            _gauss_block(x, y, gamma)
+        if unbiased:
+            # the diagonal k(x_i, x_i) = 1 is left out of the U-statistic
+            wxx, wyy = 1.0 / (n * (n - 1)), 1.0 / (m * (m - 1))
+            sxx = kxx.sum() - kxx.diagonal().sum()
+            syy = kyy.sum() - kyy.diagonal().sum()
+        else:
+            wxx, wyy = 1.0 / n**2, 1.0 / m**2
+            sxx, syy = kxx.sum(), kyy.sum()
+        wxy = -2.0 / (n * m)
+        ctx.save_for_backward(x, y, kxx, kyy, kxy)
+        ctx.consts = (gamma, wxx, wyy, wxy)
+        return wxx * sxx + wyy * syy + wxy * kxy.sum()
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, kxx, kyy, kxy = ctx.saved_tensors
+        gamma, wxx, wyy, wxy = ctx.consts
+        gx = gy = None
+
+        def pull(K, u, v, w):  # 2 gamma w ((K 1) u - K v), from one product
+            kv = K @ torch.cat([v, torch.ones_like(v[:, :1])], 1)
+            return (2.0 * gamma * w) * (kv[:, -1:] * u - kv[:, :-1])
+
+        if ctx.needs_input_grad[0]:
+            # the diagonal contributes nothing (u_i - u_i = 0), and the xx block
+            # holds x on both sides, hence the factor 2
+            gx = (2.0 * pull(kxx, x, x, wxx) + pull(kxy, x, y, wxy)) * grad
+        if ctx.needs_input_grad[1]:
+            gy = (2.0 * pull(kyy, y, y, wyy) + pull(kxy.T, y, x, wxy)) * grad
+        return gx, gy, None, None
 
 
 def linear_time_mmd2(x, y, *, bandwidth=None):
@@ -390,25 +446,17 @@ def linear_time_mmd2(x, y, *, bandwidth=None):
 # entropic optimal transport
 # ----------------------------------------------------------------------------
 class SinkhornResult(NamedTuple):
-    r"""What :func:`sinkhorn` returns.
+    r"""What :func:`sinkhorn` returns, a named tuple with the fields
 
-    Attributes
-    ----------
-    cost : torch.Tensor
-        :math:`\mathrm{OT}_\eta(a, b)` *including* the entropic term, a scalar
-        differentiable with respect to the points and the weights.
-    f : torch.Tensor of shape (n,)
-        Dual potential on ``x``.
-    g : torch.Tensor of shape (m,)
-        Dual potential on ``y``; the plan is
-        :math:`\gamma_{ij} = a_i b_j \exp((f_i + g_j - C_{ij})/\eta)`.
-    transport_cost : torch.Tensor
-        The linear term :math:`\langle \gamma, C\rangle` alone (what POT's
-        ``sinkhorn2`` returns), computed from the returned potentials.
-    n_iter : int
-        Sinkhorn iterations run (including those of the epsilon scaling).
-    converged : bool
-        Whether the stopping tolerance was reached before ``max_iter``.
+    - ``cost``: :math:`\mathrm{OT}_\eta(a, b)` *including* the entropic term,
+      a scalar tensor differentiable with respect to the points and weights;
+    - ``f``: the dual potential on ``x``, a tensor of shape ``(n,)``;
+    - ``g``: the dual potential on ``y``, of shape ``(m,)``; the plan is
+      :math:`\gamma_{ij} = a_i b_j \exp((f_i + g_j - C_{ij})/\eta)`;
+    - ``transport_cost``: the linear term :math:`\langle \gamma, C\rangle`
+      alone (what POT's ``sinkhorn2`` returns), from the returned potentials;
+    - ``n_iter``: the Sinkhorn iterations run (epsilon scaling included);
+    - ``converged``: whether the tolerance was reached before ``max_iter``.
     """
 
     cost: torch.Tensor
@@ -523,7 +571,7 @@ def _sinkhorn_args(epsilon, p, max_iter, tol, scaling, gradient):
     return eps, _check_gradient(gradient)
 
 
-def sinkhorn(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-6,
+def sinkhorn(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-4,
              scaling=0.5, gradient="envelope"):
     r"""Entropic optimal transport :math:`\mathrm{OT}_\eta` by log-domain Sinkhorn.
 
@@ -553,7 +601,7 @@ def sinkhorn(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-6,
         Cost exponent; ``p=2`` is :math:`\|x - y\|^2` (not halved).
     max_iter : int, default=1000
         Maximal number of iterations (epsilon-scaling steps included).
-    tol : float, default=1e-6
+    tol : float, default=1e-4
         Stop when an f-update changes no potential by more than
         ``tol * epsilon``, i.e. when the row marginals of the plan match ``a``
         to a relative error of about ``tol`` (the columns match ``b`` exactly).
@@ -593,7 +641,7 @@ def sinkhorn(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-6,
                scaling=scaling, gradient=gradient, symmetric=False)
 
 
-def sinkhorn_divergence(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-6,
+def sinkhorn_divergence(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-4,
                         scaling=0.5, gradient="envelope"):
     r"""Debiased Sinkhorn divergence (Feydy et al., 2019).
 
@@ -662,7 +710,7 @@ def _groups(z, sensitive):
         if cnt < 2:
             raise ValueError(f"group {lab!r} has {cnt} point in the batch; each group "
                              "needs at least 2 (use larger or stratified batches)")
-    return z, [z[sensitive == lab] for lab in labels]
+    return z, sensitive, labels.tolist()
 
 
 class _GroupPenalty(nn.Module):
@@ -677,10 +725,12 @@ class _GroupPenalty(nn.Module):
 
     def forward(self, z, sensitive):
         """Penalty of a batch ``z`` (n, r) with group labels ``sensitive`` (n,)."""
-        z, parts = _groups(z, sensitive)
+        z, sensitive, labels = _groups(z, sensitive)
         if self.comparison == "all":
-            terms = [self.divergence(part, z) for part in parts]
+            terms = [self.divergence(z[sensitive == lab], z[sensitive != lab])
+                     for lab in labels]
         else:
+            parts = [z[sensitive == lab] for lab in labels]
             terms = [self.divergence(parts[i], parts[j])
                      for i in range(len(parts)) for j in range(i + 1, len(parts))]
         return torch.stack(terms).mean()
@@ -692,13 +742,11 @@ class MMDPenalty(_GroupPenalty):
     ``forward(z, sensitive)`` takes the representations ``z`` (n, r) of a
     batch and their group labels (n,), with two or more groups of at least two
     points each, and returns a scalar. With ``comparison="all"`` (default) it
-    is the mean over groups :math:`k` of :math:`\mathrm{MMD}^2(z_{S=k}, z)`,
-    each group against the whole batch (zero for all k exactly when all group
-    distributions are equal, since the batch distribution is their mixture);
-    with ``"pairwise"`` the mean over pairs of groups of
-    :math:`\mathrm{MMD}^2(z_{S=k}, z_{S=l})`. For two groups,
-    ``"all"`` is :math:`\tfrac12((1-\pi_a)^2 + (1-\pi_b)^2)` times
-    ``"pairwise"`` in population (:math:`\pi` the group shares).
+    is the mean over groups :math:`k` of :math:`\mathrm{MMD}^2(z_{S=k}, z_{S\ne k})`,
+    each group against the rest of the batch (all terms vanish exactly when
+    all groups share one distribution); with ``"pairwise"`` the mean over
+    pairs of groups of :math:`\mathrm{MMD}^2(z_{S=k}, z_{S=l})`. For two groups
+    both are the divergence between the two groups.
 
     Parameters
     ----------
@@ -743,18 +791,25 @@ class SinkhornPenalty(_GroupPenalty):
     ``forward(z, sensitive)`` takes the representations ``z`` (n, r) of a
     batch and their group labels (n,), with two or more groups of at least two
     points each, and returns a scalar: with ``comparison="all"`` (default) the
-    mean over groups :math:`k` of :math:`S_\eta(z_{S=k}, z)`, each group
-    against the whole batch; with ``"pairwise"`` the mean over pairs of groups
+    mean over groups :math:`k` of :math:`S_\eta(z_{S=k}, z_{S\ne k})`, each
+    group against the rest of the batch (for two groups: the divergence between
+    them; against the *whole* batch, which contains the group's own points,
+    Sinkhorn would converge slowly); with ``"pairwise"`` the mean over pairs of groups
     of :math:`S_\eta(z_{S=k}, z_{S=l})`.
 
     Parameters
     ----------
-    epsilon : float, default=0.1
+    epsilon : float, default=1.0
         Entropic regularization :math:`\eta`, in units of the cost
         :math:`\|z - z'\|^p`; choose it relative to the typical squared
-        distance between representations.
+        distance between representations. Sinkhorn needs many iterations
+        when :math:`\eta` is small compared with the squared distance between
+        neighbouring points.
     p : {1, 2}, default=2
-    max_iter, tol, scaling, gradient
+    max_iter : int, default=100
+        Iteration cap per Sinkhorn problem: a training step needs a usable
+        gradient more than a converged value; raise it for accurate values.
+    tol, scaling, gradient
         As in :func:`sinkhorn`.
     comparison : {"all", "pairwise"}, default="all"
 
@@ -771,7 +826,7 @@ class SinkhornPenalty(_GroupPenalty):
     (True, True)
     """
 
-    def __init__(self, epsilon=0.1, p=2, max_iter=1000, tol=1e-6, scaling=0.5,
+    def __init__(self, epsilon=1.0, p=2, max_iter=100, tol=1e-4, scaling=0.5,
                  gradient="envelope", comparison="all"):
         super().__init__(comparison)
         _sinkhorn_args(epsilon, p, max_iter, tol, scaling, gradient)

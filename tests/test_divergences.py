@@ -1,0 +1,379 @@
+"""Tests of fairtutor.divergences: oracles (POT, geomloss), limits, estimator
+properties, float32 stability, gradients and input validation."""
+
+import math
+
+import numpy as np
+import ot
+import pytest
+import torch
+from geomloss import SamplesLoss
+
+from fairtutor.divergences import (
+    MMDPenalty,
+    SinkhornPenalty,
+    SinkhornResult,
+    cost_matrix,
+    gaussian_kernel,
+    linear_time_mmd2,
+    median_bandwidth,
+    mmd2,
+    sinkhorn,
+    sinkhorn_divergence,
+)
+
+RTOL = 1e-5
+
+
+def clouds(n=60, m=45, d=3, seed=0, dtype=torch.float64, shift=1.0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, d, generator=g, dtype=dtype)
+    y = 0.7 * torch.randn(m, d, generator=g, dtype=dtype) + shift
+    return x, y
+
+
+def weights(n, seed):
+    g = torch.Generator().manual_seed(seed)
+    w = torch.rand(n, generator=g, dtype=torch.float64) + 0.1
+    return w / w.sum()
+
+
+def rel(a, b):
+    a, b = (float(v.detach()) if torch.is_tensor(v) else float(v) for v in (a, b))
+    return abs(a - b) / abs(b)
+
+
+# --------------------------------------------------------------------------- oracles
+@pytest.mark.parametrize("eps", [0.3, 1.0, 5.0])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sinkhorn_cost_equals_pot_full_entropic_objective(eps, weighted):
+    x, y = clouds()
+    a = weights(60, 1) if weighted else None
+    b = weights(45, 2) if weighted else None
+    ours = sinkhorn(x, y, epsilon=eps, a=a, b=b, tol=1e-12, max_iter=100_000)
+    assert ours.converged
+    an = None if a is None else a.numpy()
+    bn = None if b is None else b.numpy()
+    res = ot.solve_sample(x.numpy(), y.numpy(), an, bn, metric="sqeuclidean", reg=eps,
+                          max_iter=100_000, tol=1e-13)
+    # solve_sample's value includes eps * KL(plan | a b^T); value_linear is <plan, C>
+    assert rel(ours.cost, res.value) < RTOL
+    assert rel(ours.transport_cost, res.value_linear) < RTOL
+    # sinkhorn2 returns only the linear term <plan, C>
+    M = ot.dist(x.numpy(), y.numpy())
+    an = np.full(60, 1 / 60) if a is None else a.numpy()
+    bn = np.full(45, 1 / 45) if b is None else b.numpy()
+    lin = ot.sinkhorn2(an, bn, M, eps, method="sinkhorn_log", numItermax=100_000,
+                       stopThr=1e-13)
+    assert rel(ours.transport_cost, lin) < RTOL
+    # the plan from the potentials has the prescribed marginals
+    C = cost_matrix(x, y)
+    la = torch.log(torch.as_tensor(an))
+    lb = torch.log(torch.as_tensor(bn))
+    plan = torch.exp(la[:, None] + lb[None, :] + (ours.f[:, None] + ours.g[None, :] - C) / eps)
+    np.testing.assert_allclose(plan.sum(1).numpy(), an, rtol=1e-8)
+    np.testing.assert_allclose(plan.sum(0).numpy(), bn, rtol=1e-8)
+
+
+@pytest.mark.parametrize("eps", [0.5, 2.0])
+def test_sinkhorn_divergence_equals_twice_geomloss(eps):
+    x, y = clouds()
+    ours = sinkhorn_divergence(x, y, epsilon=eps, tol=1e-12, max_iter=100_000)
+    # geomloss: cost |x-y|^2 / 2 and blur^2 = its epsilon, so OT_{eps/2}(C/2) = OT_eps(C)/2;
+    # a slow epsilon-scaling schedule makes its fixed number of iterations converge
+    loss = SamplesLoss("sinkhorn", p=2, blur=math.sqrt(eps / 2), debias=True, scaling=0.998,
+                       backend="tensorized")
+    assert rel(ours, 2 * loss(x, y)) < RTOL
+
+
+@pytest.mark.parametrize("sigma", [0.5, 1.0, 3.0])
+def test_biased_mmd2_equals_twice_geomloss_gaussian(sigma):
+    x, y = clouds()
+    loss = SamplesLoss("gaussian", blur=sigma, backend="tensorized")
+    ours = mmd2(x, y, bandwidth=sigma, unbiased=False)
+    assert rel(ours, 2 * loss(x, y)) < RTOL
+
+
+def test_mmd2_matches_explicit_kernel_sums():
+    x, y = clouds(n=7, m=5)
+    s = 0.8
+    k = lambda u, v: math.exp(-float(((u - v) ** 2).sum()) / (2 * s**2))  # noqa: E731
+    kxx = sum(k(x[i], x[j]) for i in range(7) for j in range(7) if i != j) / (7 * 6)
+    kyy = sum(k(y[i], y[j]) for i in range(5) for j in range(5) if i != j) / (5 * 4)
+    kxy = sum(k(x[i], y[j]) for i in range(7) for j in range(5)) / 35
+    assert rel(mmd2(x, y, bandwidth=s), kxx + kyy - 2 * kxy) < 1e-12
+    K = gaussian_kernel(x, y, bandwidth=s)
+    assert rel(K[2, 3], k(x[2], y[3])) < 1e-12
+
+
+def test_median_bandwidth_is_median_pairwise_distance():
+    x, y = clouds(n=20, m=15)
+    z = torch.cat([x, y]).numpy()
+    d = np.sqrt(((z[:, None] - z[None]) ** 2).sum(-1))[np.triu_indices(35, 1)]
+    assert rel(median_bandwidth(x, y), np.median(d)) < 1e-12
+    # mmd2 without a bandwidth uses it
+    assert rel(mmd2(x, y), mmd2(x, y, bandwidth=float(np.median(d)))) < 1e-12
+
+
+# --------------------------------------------------------------------------- properties
+@pytest.mark.parametrize("seed", range(5))
+def test_sinkhorn_divergence_nonnegative(seed):
+    x, y = clouds(n=30, m=25, seed=seed, shift=0.1 * seed)
+    for eps in [0.05, 0.5, 5.0]:
+        assert float(sinkhorn_divergence(x, y, epsilon=eps, tol=1e-10, max_iter=50_000)) >= 0
+
+
+def test_sinkhorn_divergence_zero_on_identical_inputs():
+    x, _ = clouds(n=30)
+    for eps in [0.5, 2.0]:
+        s = sinkhorn_divergence(x, x.clone(), epsilon=eps, tol=1e-12, max_iter=200_000)
+        assert abs(float(s)) < 1e-9
+
+
+def test_translation_gives_squared_norm():
+    x, _ = clouds(n=40)
+    t = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64)
+    s = sinkhorn_divergence(x, x + t, epsilon=0.7, tol=1e-12, max_iter=100_000)
+    assert rel(s, (t**2).sum()) < 1e-8
+
+
+def test_small_epsilon_tends_to_unregularized_ot():
+    x, y = clouds(n=30, m=30)
+    M = ot.dist(x.numpy(), y.numpy())
+    w2 = ot.emd2(np.full(30, 1 / 30), np.full(30, 1 / 30), M)
+    errors = []
+    for factor in [1e-1, 1e-2, 1e-3]:
+        eps = factor * float(M.mean())
+        s = sinkhorn_divergence(x, y, epsilon=eps, tol=1e-9, max_iter=100_000)
+        errors.append(rel(s, w2))
+    assert errors[0] > errors[1] > errors[2]
+    assert errors[2] < 2e-3
+
+
+@pytest.mark.parametrize("p", [1, 2])
+def test_large_epsilon_tends_to_half_mmd_with_kernel_minus_cost(p):
+    x, y = clouds(n=30, m=25)
+    C = lambda u, v: cost_matrix(u, v, p=p).mean()  # noqa: E731
+    half_mmd = 0.5 * (2 * C(x, y) - C(x, x) - C(y, y))  # energy distance / 2 for p=1
+    errors = [rel(sinkhorn_divergence(x, y, epsilon=e, p=p, tol=1e-12), half_mmd)
+              for e in [1e1, 1e2, 1e4]]
+    assert errors[0] > errors[1] > errors[2]
+    assert errors[2] < 1e-3
+    if p == 2:  # the squared-distance "kernel" only sees the means
+        assert rel(half_mmd, ((x.mean(0) - y.mean(0)) ** 2).sum()) < 1e-10
+
+
+def _population_mmd2_1d(mu, s, sigma):
+    c = sigma / math.sqrt(sigma**2 + 2 * s**2)
+    return 2 * c * (1 - math.exp(-mu**2 / (2 * (sigma**2 + 2 * s**2))))
+
+
+def test_unbiased_mmd2_is_unbiased_and_biased_is_not():
+    g = torch.Generator().manual_seed(0)
+    reps, n, mu, sigma = 3000, 6, 0.5, 1.0
+    x = torch.randn(reps, n, 1, generator=g, dtype=torch.float64)
+    y = torch.randn(reps, n, 1, generator=g, dtype=torch.float64) + mu
+    truth = _population_mmd2_1d(mu, 1.0, sigma)
+    u = torch.stack([mmd2(x[r], y[r], bandwidth=sigma) for r in range(reps)])
+    v = torch.stack([mmd2(x[r], y[r], bandwidth=sigma, unbiased=False) for r in range(reps)])
+    lin = torch.stack([linear_time_mmd2(x[r], y[r], bandwidth=sigma) for r in range(reps)])
+    for est in (u, lin):
+        se = float(est.std()) / math.sqrt(reps)
+        assert abs(float(est.mean()) - truth) < 4 * se
+    se_v = float(v.std()) / math.sqrt(reps)
+    assert float(v.mean()) - truth > 8 * se_v
+    assert float(u.min()) < 0 <= float(v.min())  # the U-statistic can be negative
+
+
+# --------------------------------------------------------------------------- float32
+@pytest.mark.parametrize("p", [1, 2])
+@pytest.mark.parametrize("gradient", ["envelope", "autograd"])
+def test_float32_stable_at_small_epsilon(p, gradient):
+    x, y = clouds(n=80, m=70, dtype=torch.float32, shift=2.0)
+    x = (10 * x).requires_grad_()  # a large cost scale on purpose
+    y = (10 * y).detach().requires_grad_()
+    scale = float(cost_matrix(x.detach(), y.detach(), p=p).max())
+    max_iter = 300 if gradient == "autograd" else 1000
+    eps = 1e-3 * scale
+    s = sinkhorn_divergence(x, y, epsilon=eps, p=p, gradient=gradient, max_iter=max_iter)
+    s.backward()
+    assert torch.isfinite(s.detach()) and float(s.detach()) > 0
+    assert torch.isfinite(x.grad).all() and torch.isfinite(y.grad).all()
+    ref = sinkhorn_divergence(x.detach().double(), y.detach().double(), epsilon=eps, p=p,
+                              max_iter=max_iter)
+    assert rel(s, ref) < 1e-3
+    res = sinkhorn(x.detach(), y.detach(), epsilon=eps, p=p)
+    assert torch.isfinite(res.f).all() and torch.isfinite(res.g).all()
+    assert torch.isfinite(res.cost) and torch.isfinite(res.transport_cost)
+
+
+def test_float32_penalties_finite():
+    x, y = clouds(n=64, m=64, dtype=torch.float32)
+    z = torch.cat([x, y]).requires_grad_()
+    s = torch.arange(128) % 2
+    for pen in (MMDPenalty(), SinkhornPenalty(epsilon=1e-3 * 30, max_iter=300)):
+        val = pen(z, s)
+        (grad,) = torch.autograd.grad(val, z)
+        assert val.dtype == torch.float32
+        assert torch.isfinite(val) and torch.isfinite(grad).all()
+
+
+# --------------------------------------------------------------------------- gradients
+def test_envelope_and_autograd_gradients_agree():
+    x, y = clouds(n=40, m=30)
+    grads = {}
+    for mode in ("envelope", "autograd"):
+        xr, yr = x.clone().requires_grad_(), y.clone().requires_grad_()
+        s = sinkhorn_divergence(xr, yr, epsilon=0.5, gradient=mode, tol=1e-12,
+                                max_iter=100_000)
+        s.backward()
+        grads[mode] = (float(s.detach()), xr.grad, yr.grad)
+    assert rel(grads["envelope"][0], grads["autograd"][0]) < 1e-10
+    torch.testing.assert_close(grads["envelope"][1], grads["autograd"][1], rtol=1e-6,
+                               atol=1e-9)
+    torch.testing.assert_close(grads["envelope"][2], grads["autograd"][2], rtol=1e-6,
+                               atol=1e-9)
+
+
+def test_envelope_gradient_matches_finite_differences():
+    x, y = clouds(n=12, m=10)
+    a = weights(12, 3)
+    f = lambda u, w: sinkhorn(u, y, epsilon=0.5, a=w, tol=1e-13,  # noqa: E731
+                              max_iter=100_000).cost
+    xr, ar = x.clone().requires_grad_(), a.clone().requires_grad_()
+    f(xr, ar).backward()
+    h = 1e-6
+    for i, j in [(0, 0), (5, 2), (11, 1)]:
+        e = torch.zeros_like(x)
+        e[i, j] = h
+        fd = (float(f(x + e, a)) - float(f(x - e, a))) / (2 * h)
+        assert abs(float(xr.grad[i, j]) - fd) < 1e-6
+    # with respect to the weights: the gradient is f up to a constant, so
+    # check a direction that keeps the total mass (weights are normalized)
+    d = torch.zeros(12, dtype=torch.float64)
+    d[0], d[7] = 1.0, -1.0
+    fd = (float(f(x, a + h * d)) - float(f(x, a - h * d))) / (2 * h)
+    assert abs(float((ar.grad * d).sum()) - fd) < 1e-6
+
+
+def test_mmd2_gradcheck():
+    x, y = clouds(n=6, m=5, d=2)
+    xr, yr = x.clone().requires_grad_(), y.clone().requires_grad_()
+    assert torch.autograd.gradcheck(lambda u, v: mmd2(u, v, bandwidth=0.9), (xr, yr))
+    assert torch.autograd.gradcheck(lambda u, v: linear_time_mmd2(u, v, bandwidth=0.9),
+                                    (xr[:5], yr))
+
+
+# --------------------------------------------------------------------------- penalties
+def test_penalties_all_and_pairwise():
+    g = torch.Generator().manual_seed(0)
+    z = torch.randn(90, 4, generator=g, dtype=torch.float64)
+    s = torch.arange(90) % 3
+    z = z + s[:, None] * 0.5
+    parts = [z[s == k] for k in range(3)]
+    pen = MMDPenalty(bandwidth=1.0)
+    expected = sum(mmd2(parts[k], z[s != k], bandwidth=1.0) for k in range(3)) / 3
+    assert rel(pen(z, s), expected) < 1e-12
+    pen = MMDPenalty(bandwidth=1.0, comparison="pairwise")
+    expected = (mmd2(parts[0], parts[1], bandwidth=1.0) + mmd2(parts[0], parts[2], bandwidth=1.0)
+                + mmd2(parts[1], parts[2], bandwidth=1.0)) / 3
+    assert rel(pen(z, s), expected) < 1e-12
+    pen = SinkhornPenalty(epsilon=0.5, comparison="pairwise", tol=1e-10)
+    expected = sum(sinkhorn_divergence(parts[i], parts[j], epsilon=0.5, tol=1e-10)
+                   for i, j in [(0, 1), (0, 2), (1, 2)]) / 3
+    assert rel(pen(z, s), expected) < 1e-12
+    # labels may be any values, e.g. strings via numpy codes or floats
+    assert rel(MMDPenalty(bandwidth=1.0)(z, (s * 10).double()),
+               MMDPenalty(bandwidth=1.0)(z, s)) < 1e-12
+    assert "comparison='pairwise'" in repr(pen)
+
+
+def test_penalty_is_zero_in_expectation_when_groups_share_a_distribution():
+    g = torch.Generator().manual_seed(1)
+    z = torch.randn(400, 2, generator=g, dtype=torch.float64)
+    s = torch.arange(400) % 2
+    fair = SinkhornPenalty(epsilon=0.5)(z, s)
+    unfair = SinkhornPenalty(epsilon=0.5)(z + s[:, None], s)
+    assert float(unfair) > 10 * float(fair)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_matches_cpu():
+    x, y = clouds(n=50, m=40)
+    for fn in (lambda u, v: mmd2(u, v, bandwidth=1.0),
+               lambda u, v: sinkhorn_divergence(u, v, epsilon=0.5, tol=1e-10)):
+        cpu = fn(x, y)
+        gpu = fn(x.cuda(), y.cuda())
+        assert gpu.device.type == "cuda"
+        assert rel(gpu.cpu(), cpu) < 1e-8
+    z = torch.cat([x, y]).cuda().float().requires_grad_()
+    s = torch.cat([torch.zeros(50), torch.ones(40)]).cuda()
+    val = SinkhornPenalty(epsilon=0.1)(z, s) + MMDPenalty()(z, s)
+    val.backward()
+    assert torch.isfinite(z.grad).all()
+
+
+# --------------------------------------------------------------------------- bad inputs
+def test_bad_inputs_raise_clear_errors():
+    x, y = clouds(n=5, m=4)
+    with pytest.raises(ValueError, match="x is empty"):
+        mmd2(x[:0], y)
+    with pytest.raises(ValueError, match="different dimensions"):
+        sinkhorn(x, y[:, :2], epsilon=1.0)
+    bad = x.clone()
+    bad[0, 0] = float("nan")
+    with pytest.raises(ValueError, match="NaN"):
+        sinkhorn_divergence(bad, y, epsilon=1.0)
+    with pytest.raises(ValueError, match="at least 2"):
+        mmd2(x[:1], y)
+    assert torch.isfinite(mmd2(x[:1], y, bandwidth=1.0, unbiased=False))
+    with pytest.raises(ValueError, match="same size"):
+        linear_time_mmd2(x, y)
+    with pytest.raises(ValueError, match="epsilon"):
+        sinkhorn(x, y, epsilon=0.0)
+    with pytest.raises(ValueError, match="epsilon"):
+        sinkhorn(x, y, epsilon=float("inf"))
+    with pytest.raises(ValueError, match="bandwidth"):
+        mmd2(x, y, bandwidth=-1.0)
+    with pytest.raises(ValueError, match="p must be"):
+        sinkhorn_divergence(x, y, epsilon=1.0, p=3)
+    with pytest.raises(ValueError, match="gradient"):
+        sinkhorn(x, y, epsilon=1.0, gradient="finite")
+    with pytest.raises(ValueError, match="negative"):
+        sinkhorn(x, y, epsilon=1.0, a=torch.tensor([1.0, -1.0, 1.0, 1.0, 1.0]))
+    with pytest.raises(ValueError, match="5 weights"):
+        sinkhorn(x, y, epsilon=1.0, a=torch.ones(3))
+    with pytest.raises(ValueError, match="sums to zero"):
+        sinkhorn(x, y, epsilon=1.0, b=torch.zeros(4))
+    with pytest.raises(ValueError, match="max_iter"):
+        sinkhorn(x, y, epsilon=1.0, max_iter=0)
+    with pytest.raises(ValueError, match="scaling"):
+        sinkhorn(x, y, epsilon=1.0, scaling=1.5)
+    with pytest.raises(ValueError, match="2-D"):
+        mmd2(torch.zeros(2, 2, 2), y)
+    with pytest.raises(ValueError, match="bandwidth 0"):
+        median_bandwidth(torch.zeros(5, 2))
+
+
+def test_penalty_bad_groups_raise_clear_errors():
+    z = torch.randn(10, 3)
+    with pytest.raises(ValueError, match="only one group"):
+        MMDPenalty()(z, torch.zeros(10))
+    s = torch.zeros(10)
+    s[0] = 1
+    with pytest.raises(ValueError, match="group 1.* has 1 point"):
+        SinkhornPenalty()(z, s)
+    with pytest.raises(ValueError, match="9 entries"):
+        MMDPenalty()(z, torch.zeros(9))
+    with pytest.raises(ValueError, match="comparison"):
+        MMDPenalty(comparison="each")
+    with pytest.raises(ValueError, match="epsilon"):
+        SinkhornPenalty(epsilon=-1)
+
+
+def test_result_type():
+    x, y = clouds(n=5, m=4)
+    res = sinkhorn(x, y, epsilon=1.0)
+    assert isinstance(res, SinkhornResult)
+    assert res.f.shape == (5,) and res.g.shape == (4,)
+    assert isinstance(res.n_iter, int) and res.converged
