@@ -5,6 +5,13 @@ packages one chapter's results:
 
 - :mod:`fairtutor.metrics` -- group fairness metrics (chapter 1);
 - :mod:`fairtutor.risk` -- empirical risk, fairness risk and their intervals (chapter 2);
+- :mod:`fairtutor.ferm` -- fair ERM with the orthogonality constraint, linear and kernel (chapter 3);
+- :mod:`fairtutor.barycenter` -- fair regression by Wasserstein barycenters (chapter 4);
+- :mod:`fairtutor.divergences` -- MMD and Sinkhorn divergences in PyTorch (chapter 5);
+- :mod:`fairtutor.representation` -- fair multitask representations (chapter 6);
+- :mod:`fairtutor.preprocessing`, :mod:`fairtutor.inprocessing`,
+  :mod:`fairtutor.postprocessing` -- one simple method per family (chapter 7);
+- :mod:`fairtutor.plotting` -- Pareto fronts with error bars (chapter 7);
 - :mod:`fairtutor.datasets` -- synthetic generators and real data sets;
 - :mod:`fairtutor.exercises` -- checks that give readable feedback in exercises;
 - :mod:`fairtutor.classroom` -- the student edition of the chapter notebooks.
