@@ -46,9 +46,9 @@ def test_every_chapter_is_in_the_course_plans():
         first = json.loads(path.read_text(encoding="utf-8"))["cells"][0]
         title = "".join(first["source"]).splitlines()[0].lstrip("# ").strip()
         number = int(path.name[:2])
-        assert f"{number}. {title}" in text, (
+        assert f"{number}. [{title}](../notebooks/{path.name})" in text, (
             f"{path.name}: chapter {number}, {title!r}, is missing from the list in "
-            "'Course plans' of book/instructor_guide.md")
+            "'Course plans' of book/instructor_guide.md (as a link to its notebook)")
 
 
 def test_commands_and_extras_named_in_the_guide_exist():
