@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 import pandas as pd
+from sklearn.linear_model import LogisticRegression
 
 __all__ = [
     "as_1d_array",
@@ -146,3 +147,20 @@ def check_random_state(seed):
     if isinstance(seed, np.random.RandomState):
         return np.random.default_rng(seed.randint(0, 2**31 - 1))
     raise ValueError(f"random_state must be None, an int or a numpy Generator, got {seed!r}")
+
+
+def base_estimator_has(name):
+    """Condition for ``available_if``: the meta-estimator's base model has ``name``.
+
+    Looks at the fitted ``estimator_`` when there is one, otherwise at the
+    ``estimator`` parameter, whose default (``None``) means a
+    ``LogisticRegression``. So ``predict_proba`` exists on a wrapper exactly
+    when it exists on what the wrapper fits.
+    """
+    def check(meta):
+        if hasattr(meta, "estimator_"):
+            return hasattr(meta.estimator_, name)
+        if meta.estimator is None:
+            return hasattr(LogisticRegression(), name)
+        return hasattr(meta.estimator, name)
+    return check

@@ -46,7 +46,7 @@ try:  # scikit-learn >= 1.6
 except ImportError:  # pragma: no cover - older scikit-learn
     _sk_validate_data = None
 
-from ._validation import check_groups
+from ._validation import base_estimator_has, check_groups
 
 __all__ = ["fairness_direction", "LinearFERM", "KernelFERM"]
 
@@ -486,15 +486,7 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         X_fair = self.transform(X)
         return self.estimator_.predict(X_fair)
 
-    def _base_has(name):
-        def check(self):
-            if hasattr(self, "estimator_"):
-                return hasattr(self.estimator_, name)
-            base = LogisticRegression() if self.estimator is None else self.estimator
-            return hasattr(base, name)
-        return check
-
-    @available_if(_base_has("predict_proba"))
+    @available_if(base_estimator_has("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities, when the base estimator provides them.
 

@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import as_1d_array, check_groups
+from ._validation import as_1d_array, base_estimator_has, check_groups
 
 __all__ = ["reweighing_table", "reweighing_weights", "ReweighingClassifier"]
 
@@ -241,15 +241,7 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict(X)
 
-    def _base_has(name):
-        def check(self):
-            if hasattr(self, "estimator_"):
-                return hasattr(self.estimator_, name)
-            base = LogisticRegression() if self.estimator is None else self.estimator
-            return hasattr(base, name)
-        return check
-
-    @available_if(_base_has("predict_proba"))
+    @available_if(base_estimator_has("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities of the wrapped model.
 
@@ -266,7 +258,7 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict_proba(X)
 
-    @available_if(_base_has("decision_function"))
+    @available_if(base_estimator_has("decision_function"))
     def decision_function(self, X):
         """Scores of the wrapped model.
 
