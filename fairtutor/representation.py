@@ -10,10 +10,12 @@ tasks and one head :math:`g_t` per task, by minimizing
     + \lambda\, D\big(h(X) \mid S=a,\ h(X) \mid S=b\big),
 
 where :math:`D` is the MMD² or the Sinkhorn divergence between the
-distributions of the representation in the groups (for more than two groups,
-the penalty of ``fairtutor.divergences`` compares every group with the
-others), estimated on every mini-batch. This is the method of Oneto, Donini,
-Pontil and Maurer (NeurIPS 2020). When :math:`D = 0` every head built on
+distributions of the representation in the groups, estimated on every
+mini-batch by the penalties of ``fairtutor.divergences``: each group is
+compared with the rest of the batch and the terms are averaged over the
+groups, which for two groups is exactly the divergence between them. This is
+the method of Oneto, Donini, Luise, Ciliberto, Maurer and Pontil (NeurIPS
+2020). When :math:`D = 0` every head built on
 :math:`h` satisfies demographic parity, including heads fitted later for new
 tasks on the frozen representation: :meth:`FairRepresentationLearner.fit_head`.
 
@@ -45,10 +47,16 @@ __all__ = [
 ]
 
 PENALTIES = ("mmd", "sinkhorn", "output_dp", None)
-#: Sinkhorn settings used in training unless ``penalty_kwargs`` overrides them:
-#: a gradient step on a mini-batch needs far less precision than the default
-#: tolerance, and a moderate entropic regularization converges in few iterations.
-SINKHORN_TRAINING_DEFAULTS = {"epsilon": 0.5, "tol": 1e-3}
+#: Sinkhorn settings used in training unless ``penalty_kwargs`` overrides them.
+#: A gradient step on a mini-batch needs less precision than SinkhornPenalty's
+#: default ``tol=1e-4``, and a moderate entropic regularization (in units of the
+#: squared distance between points of [-1, 1]^r) usually converges in a few dozen
+#: iterations. But while the penalty is weak the groups' representations stay
+#: apart, and then the problem between the groups can need a few hundred
+#: (measured with ``representation_dim=16``): SinkhornPenalty's default cap
+#: ``max_iter=100`` would cut those solves off silently, so training raises it;
+#: the loop stops at convergence, so converging solves cost nothing more.
+SINKHORN_TRAINING_DEFAULTS = {"epsilon": 0.5, "tol": 1e-3, "max_iter": 1000}
 
 
 class MultiTaskNet(nn.Module):
@@ -206,10 +214,12 @@ class FairRepresentationLearner(BaseEstimator):
     penalty_kwargs : dict or None, default=None
         Keyword arguments of the penalty module: of
         ``fairtutor.divergences.MMDPenalty`` (e.g. ``bandwidth``; by
-        default the median heuristic on each batch, each group compared with
-        the whole batch) or ``fairtutor.divergences.SinkhornPenalty``
-        (for which training uses ``epsilon=0.5, tol=1e-3`` unless given
-        here).
+        default the median heuristic on each batch) or
+        ``fairtutor.divergences.SinkhornPenalty`` (for which training uses
+        ``epsilon=0.5, tol=1e-3, max_iter=1000`` unless given here, see
+        ``SINKHORN_TRAINING_DEFAULTS``). By default both compare each group
+        with the rest of the batch and average over the groups
+        (``comparison="all"``): for two groups, :math:`D` between them.
     device : str or torch.device, default="cpu"
         Where to train, e.g. ``"cuda"`` when a GPU is present.
     random_state : int, numpy Generator or None, default=None
