@@ -288,6 +288,25 @@ def test_penalties_all_and_pairwise():
     assert "comparison='pairwise'" in repr(pen)
 
 
+def test_two_groups_penalty_is_the_divergence_between_them():
+    # with two groups "rest of the batch" is the other group, so both
+    # comparisons are D(a, b), computed once
+    g = torch.Generator().manual_seed(2)
+    z = torch.randn(60, 3, generator=g, dtype=torch.float64)
+    s = torch.tensor([0, 1] * 30)
+    a, b = z[s == 0] + 0.3, z[s == 1]
+    z = torch.cat([a, b])
+    s = torch.cat([torch.zeros(30, dtype=torch.long), torch.ones(30, dtype=torch.long)])
+    for comparison in ("all", "pairwise"):
+        assert rel(MMDPenalty(comparison=comparison)(z, s), mmd2(a, b)) < 1e-12
+        assert rel(SinkhornPenalty(epsilon=0.5, tol=1e-10, comparison=comparison)(z, s),
+                   sinkhorn_divergence(a, b, epsilon=0.5, tol=1e-10)) < 1e-12
+    # and it is symmetric, so the order of the labels does not matter
+    assert rel(mmd2(b, a), mmd2(a, b)) < 1e-12
+    assert rel(sinkhorn_divergence(b, a, epsilon=0.5, tol=1e-10),
+               sinkhorn_divergence(a, b, epsilon=0.5, tol=1e-10)) < 1e-8
+
+
 def test_penalty_is_zero_in_expectation_when_groups_share_a_distribution():
     g = torch.Generator().manual_seed(1)
     z = torch.randn(400, 2, generator=g, dtype=torch.float64)
