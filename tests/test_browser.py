@@ -392,6 +392,35 @@ def test_mathjax_is_served_from_the_book(built_book):
     assert all((built_book / PAGES[0]).parent.joinpath(s).resolve().exists() for s in sources)
 
 
+def test_api_page_documents_every_public_name(built_book):
+    """Every function and class a module exports has an entry on the API page.
+
+    Catches what Sphinx does not warn about, e.g. an unclosed code fence in
+    book/api.md that swallows the next module's section."""
+    import importlib
+    import pkgutil
+
+    import fairtutor
+
+    html = (built_book / "book" / "api.html").read_text(encoding="utf-8")
+    modules = [m.name for m in pkgutil.iter_modules(fairtutor.__path__)
+               if not m.name.startswith("_")]
+    assert len(modules) >= 13, modules
+    missing = []
+    for name in modules:
+        module = importlib.import_module(f"fairtutor.{name}")
+        if f'id="module-fairtutor.{name}"' not in html:
+            missing.append(f"fairtutor.{name} (the module)")
+        for public in getattr(module, "__all__", []):
+            # functions and classes; constants and command-line entry points
+            # (``main``) are documented in prose
+            if not callable(getattr(module, public)) or public == "main":
+                continue
+            if f'id="fairtutor.{name}.{public}"' not in html:
+                missing.append(f"fairtutor.{name}.{public}")
+    assert not missing, f"not on the API page (book/api.md): {missing}"
+
+
 def test_toc_parser_reads_parts_chapters_and_sections(tmp_path):
     toc = tmp_path / "_toc.yml"
     toc.write_text("format: jb-book\nroot: book/intro\nparts:\n"
