@@ -33,6 +33,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from scipy.linalg.blas import dger
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import pairwise_kernels
@@ -515,6 +516,25 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return tags
 
 
+def _minus_low_rank(gram, coords, factor, overwrite=False):
+    """``gram - factor * coords @ coords.T`` without an (n, n) temporary.
+
+    The projected kernel differs from the Gram matrix by a matrix of rank
+    ``coords.shape[1]`` (at most K - 1), so one rank-one BLAS update per
+    column costs a copy of the Gram matrix and no more (none with
+    ``overwrite=True``, when the caller no longer needs ``gram``); forming the
+    outer product first would cost two more (n, n) arrays.
+    """
+    out = (np.ascontiguousarray(gram, dtype=np.float64) if overwrite
+           else np.array(gram, dtype=np.float64, order="C", copy=True))
+    if factor == 0.0:
+        return out
+    view = out.T  # F-contiguous, so BLAS updates it in place
+    for column in coords.T:
+        view = dger(-factor, column, column, a=view, overwrite_a=True)
+    return view.T
+
+
 class KernelFERM(ClassifierMixin, BaseEstimator):
     """Kernel fair ERM: an SVM whose weight vector is orthogonal to ``u`` in feature space.
 
@@ -671,11 +691,10 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
         self.direction_norms_ = np.sqrt(np.clip(np.diag(g_u), 0.0, None))
         if coords.shape[1] == 0:
             _warn_already_fair(self)
-        along = coords @ coords.T                 # Pi-part of the kernel
 
-        def fit_at(shrinkage):
+        def fit_at(shrinkage, last=False):
             svc = SVC(C=self.C, kernel="precomputed", tol=self.tol)
-            svc.fit(gram - (1.0 - shrinkage ** 2) * along, y)
+            svc.fit(_minus_low_rank(gram, coords, 1.0 - shrinkage ** 2, overwrite=last), y)
             alpha = np.zeros(X.shape[0])
             alpha[svc.support_] = svc.dual_coef_[0]
             # w = (P + c^2 Pi) Phi^T alpha  =  Phi^T beta
@@ -683,11 +702,13 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
             values = k_u.T @ beta
             return (svc, beta, values), float(np.abs(values).max(initial=0.0))
 
+        # A single fit may project the Gram matrix in place; the epsilon search
+        # refits from the same Gram matrix, so it projects copies.
         if coords.shape[1] == 0:
-            state, _ = fit_at(1.0)
+            state, _ = fit_at(1.0, last=True)
             shrinkage, n_fits = 1.0, 1
         elif epsilon == 0.0:
-            state, _ = fit_at(0.0)
+            state, _ = fit_at(0.0, last=True)
             shrinkage, n_fits = 0.0, 1
         else:
             state, shrinkage, n_fits = _bisect_shrinkage(fit_at, epsilon)

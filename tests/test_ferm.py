@@ -313,3 +313,26 @@ def test_sklearn_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         check(estimator)
+
+
+def test_projected_kernel_by_rank_one_updates_equals_the_formula():
+    from fairtutor.ferm import _minus_low_rank
+
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(40, 5))
+    gram = A @ A.T
+    for rank in (1, 2, 3):
+        coords = rng.normal(size=(40, rank))
+        for factor in (0.0, 0.36, 1.0):
+            expected = gram - factor * coords @ coords.T
+            got = _minus_low_rank(gram, coords, factor)
+            np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+            assert got.flags.c_contiguous
+    # the Gram matrix itself is left as it was (the epsilon search reuses it)
+    np.testing.assert_array_equal(gram, A @ A.T)
+    # unless the caller says it is done with it
+    coords = rng.normal(size=(40, 2))
+    expected = gram - 0.5 * coords @ coords.T
+    got = _minus_low_rank(gram, coords, 0.5, overwrite=True)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    assert np.shares_memory(got, gram)
