@@ -716,8 +716,9 @@ def _groups(z, sensitive):
 class _GroupPenalty(nn.Module):
     def __init__(self, comparison):
         super().__init__()
-        if comparison not in ("all", "pairwise"):
-            raise ValueError(f"comparison must be 'all' or 'pairwise', got {comparison!r}")
+        if comparison not in ("all", "pairwise", "batch"):
+            raise ValueError("comparison must be 'all', 'pairwise' or 'batch', "
+                             f"got {comparison!r}")
         self.comparison = comparison
 
     def divergence(self, u, v):  # pragma: no cover - abstract
@@ -726,6 +727,9 @@ class _GroupPenalty(nn.Module):
     def forward(self, z, sensitive):
         """Penalty of a batch ``z`` (n, r) with group labels ``sensitive`` (n,)."""
         z, sensitive, labels = _groups(z, sensitive)
+        if self.comparison == "batch":
+            return torch.stack([self.divergence(z[sensitive == lab], z)
+                                for lab in labels]).mean()
         if len(labels) == 2:
             # Both comparisons reduce to D(a, b); D(b, a) is the same number
             # (symmetric by definition), so one evaluation halves the cost.
@@ -750,7 +754,12 @@ class MMDPenalty(_GroupPenalty):
     each group against the rest of the batch (all terms vanish exactly when
     all groups share one distribution); with ``"pairwise"`` the mean over
     pairs of groups of :math:`\mathrm{MMD}^2(z_{S=k}, z_{S=l})`. For two groups
-    both are the divergence between the two groups.
+    both are the divergence between the two groups. With ``"batch"`` each
+    group is compared with the whole batch, :math:`\mathrm{MMD}^2(z_{S=k}, z)`;
+    for two groups with shares :math:`\pi_a, \pi_b` that is
+    :math:`\tfrac12(\pi_b^2 + \pi_a^2)` times the divergence between them
+    (biased estimator, fixed bandwidth), so the right ``lam`` depends on the
+    shares.
 
     Parameters
     ----------
@@ -759,7 +768,7 @@ class MMDPenalty(_GroupPenalty):
         each batch (no gradient through it).
     unbiased : bool, default=True
         U-statistic (may be slightly negative) or V-statistic.
-    comparison : {"all", "pairwise"}, default="all"
+    comparison : {"all", "pairwise", "batch"}, default="all"
 
     Examples
     --------
@@ -799,7 +808,9 @@ class SinkhornPenalty(_GroupPenalty):
     group against the rest of the batch (for two groups: the divergence between
     them; against the *whole* batch, which contains the group's own points,
     Sinkhorn would converge slowly); with ``"pairwise"`` the mean over pairs of groups
-    of :math:`S_\eta(z_{S=k}, z_{S=l})`.
+    of :math:`S_\eta(z_{S=k}, z_{S=l})`; with ``"batch"`` the mean of
+    :math:`S_\eta(z_{S=k}, z)`, each group against the whole batch (offered
+    for comparison; slower, for the reason above).
 
     Parameters
     ----------
@@ -815,7 +826,7 @@ class SinkhornPenalty(_GroupPenalty):
         gradient more than a converged value; raise it for accurate values.
     tol, scaling, gradient
         As in :func:`sinkhorn`.
-    comparison : {"all", "pairwise"}, default="all"
+    comparison : {"all", "pairwise", "batch"}, default="all"
 
     Examples
     --------

@@ -307,6 +307,28 @@ def test_two_groups_penalty_is_the_divergence_between_them():
                sinkhorn_divergence(a, b, epsilon=0.5, tol=1e-10)) < 1e-8
 
 
+def test_batch_comparison_is_each_group_against_the_whole_batch():
+    g = torch.Generator().manual_seed(3)
+    z = torch.randn(50, 2, generator=g, dtype=torch.float64)
+    s = (torch.arange(50) < 20).long()          # shares 0.6 and 0.4
+    z = z + s[:, None] * 0.7
+    a, b = z[s == 0], z[s == 1]
+    got = MMDPenalty(bandwidth=1.0, unbiased=False, comparison="batch")(z, s)
+    expected = (mmd2(a, z, bandwidth=1.0, unbiased=False)
+                + mmd2(b, z, bandwidth=1.0, unbiased=False)) / 2
+    assert rel(got, expected) < 1e-12
+    # mu_a - mu = pi_b (mu_a - mu_b): the pair divergence shrunk by the shares
+    pi_a, pi_b = 0.6, 0.4
+    between = mmd2(a, b, bandwidth=1.0, unbiased=False)
+    assert rel(got, 0.5 * (pi_a**2 + pi_b**2) * between) < 1e-10
+    got = SinkhornPenalty(epsilon=0.5, tol=1e-9, max_iter=5000, comparison="batch")(z, s)
+    expected = (sinkhorn_divergence(a, z, epsilon=0.5, tol=1e-9, max_iter=5000)
+                + sinkhorn_divergence(b, z, epsilon=0.5, tol=1e-9, max_iter=5000)) / 2
+    assert rel(got, expected) < 1e-8
+    with pytest.raises(ValueError, match="'all', 'pairwise' or 'batch'"):
+        MMDPenalty(comparison="whole")
+
+
 def test_penalty_is_zero_in_expectation_when_groups_share_a_distribution():
     g = torch.Generator().manual_seed(1)
     z = torch.randn(400, 2, generator=g, dtype=torch.float64)
