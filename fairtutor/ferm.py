@@ -523,6 +523,17 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return tags
 
 
+def _subtract_low_rank(kernel, coords, scale):
+    """``kernel -= scale * coords @ coords.T`` in place (BLAS rank-one updates)."""
+    from scipy.linalg.blas import dger
+
+    fortran = kernel.T  # a symmetric C-ordered matrix is its own Fortran-ordered transpose
+    for column in coords.T:
+        column = np.ascontiguousarray(column)
+        fortran = dger(-scale, column, column, a=fortran, overwrite_a=True)
+    return fortran.T
+
+
 class KernelFERM(ClassifierMixin, BaseEstimator):
     """Kernel fair ERM: an SVM whose weight vector is orthogonal to ``u`` in feature space.
 
@@ -679,11 +690,17 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
         self.direction_norms_ = np.sqrt(np.clip(np.diag(g_u), 0.0, None))
         if coords.shape[1] == 0:
             _warn_already_fair(self)
-        along = coords @ coords.T                 # Pi-part of the kernel
+        # The epsilon = 0 path needs a single projected kernel: update the
+        # Gram matrix in place (no n x n temporaries); the epsilon > 0 search
+        # starts from a fresh copy at each shrinkage.
+        single = coords.shape[1] == 0 or epsilon == 0.0
 
         def fit_at(shrinkage):
             svc = SVC(C=self.C, kernel="precomputed", tol=self.tol)
-            svc.fit(gram - (1.0 - shrinkage ** 2) * along, y)
+            kernel = gram if single else gram.copy()
+            if shrinkage < 1.0:
+                kernel = _subtract_low_rank(kernel, coords, 1.0 - shrinkage ** 2)
+            svc.fit(kernel, y)
             alpha = np.zeros(X.shape[0])
             alpha[svc.support_] = svc.dual_coef_[0]
             # w = (P + c^2 Pi) Phi^T alpha  =  Phi^T beta
