@@ -363,7 +363,10 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def _transform(self, X, shrinkage):
         if self.basis_.shape[1] == 0:
             return X
-        return X - (1.0 - shrinkage) * ((X @ self.basis_) @ self.basis_.T)
+        out = (X @ self.basis_) @ self.basis_.T   # the component along the span
+        out *= shrinkage - 1.0
+        out += X                                  # one n x d array, no other temporaries
+        return out
 
     def fit(self, X, y, *, sensitive_features=None):
         """Fit the base estimator under the orthogonality constraint.
