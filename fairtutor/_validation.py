@@ -125,17 +125,48 @@ def check_groups(sensitive_features, n_samples=None, *, min_groups=2,
             f"inputs have different lengths: {name} has {array.shape[0]} entries "
             f"but there are {n_samples} samples"
         )
-    try:
-        groups, codes = np.unique(array, return_inverse=True)
-    except TypeError:
-        # Mixed label types (e.g. 1 and "a") cannot be sorted: compare as text.
-        groups, codes = np.unique(array.astype(str), return_inverse=True)
+    if array.dtype.kind in "iu" and array.size and 0 <= array.min() \
+            and array.max() <= 4 * array.size + 1024:
+        # Small non-negative integer labels (the common 0..K-1 coding): one
+        # counting pass instead of np.unique's sort, same result.
+        present = np.bincount(array) > 0
+        groups = np.flatnonzero(present).astype(array.dtype)
+        codes = (np.cumsum(present) - 1)[array]
+    else:
+        groups, codes = _unique_labels(array)
     if groups.size < min_groups:
         raise ValueError(
             f"{name} has {groups.size} group(s) ({', '.join(map(str, groups))}); "
             f"at least {min_groups} are needed to compare groups"
         )
     return groups, codes.reshape(-1)
+
+
+def _unique_labels(array):
+    try:
+        groups, codes = np.unique(array, return_inverse=True)
+    except TypeError:
+        # Mixed label types (e.g. 1 and "a") cannot be sorted: compare as text.
+        groups, codes = np.unique(array.astype(str), return_inverse=True)
+    return groups, codes
+
+
+def encode_known_groups(sensitive_features, known_groups, n_samples, *, seen_in="in fit",
+                        min_groups=1):
+    """Index into ``known_groups`` (the fitted ``groups_``) of each sample's group.
+
+    For predict-time data: a batch may hold only some of the fitted groups
+    (``min_groups=1``), but a group never seen when fitting raises a
+    ``ValueError`` naming it, since the model has nothing learned for it.
+    """
+    groups, codes = check_groups(sensitive_features, n_samples, min_groups=min_groups)
+    index = {g: i for i, g in enumerate(np.asarray(known_groups).tolist())}
+    unseen = [g for g in groups.tolist() if g not in index]
+    if unseen:
+        raise ValueError(
+            f"group(s) {', '.join(map(str, unseen))} were not seen {seen_in} "
+            f"(known groups: {', '.join(map(str, known_groups))})")
+    return np.array([index[g] for g in groups.tolist()], dtype=np.int64)[codes]
 
 
 def check_random_state(seed):

@@ -38,7 +38,8 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import as_1d_array, check_groups, check_random_state, check_same_length
+from ._validation import (as_1d_array, check_groups, check_random_state, check_same_length,
+                          encode_known_groups)
 
 __all__ = [
     "ecdf",
@@ -261,21 +262,6 @@ def _check_fairness(fairness):
         raise ValueError(f"fairness must be a number in [0, 1], got {fairness!r}")
 
 
-def _fast_groups(sensitive_features, n_samples):
-    """``check_groups`` with an O(n) path for small non-negative integer labels."""
-    array = sensitive_features
-    if isinstance(array, np.ndarray) and array.ndim == 1 and array.dtype.kind in "iu" \
-            and array.size == n_samples and array.size:
-        lo, hi = int(array.min()), int(array.max())
-        if lo >= 0 and hi <= 4 * n_samples + 1024:
-            present = np.bincount(array, minlength=hi + 1) > 0
-            groups = np.flatnonzero(present).astype(array.dtype)
-            if groups.size >= 2:
-                lookup = np.cumsum(present) - 1
-                return groups, lookup[array]
-    return check_groups(sensitive_features, n_samples)
-
-
 class BarycenterPostprocessor(BaseEstimator):
     r"""Make raw predictions demographic-parity fair by the barycenter map.
 
@@ -365,7 +351,7 @@ class BarycenterPostprocessor(BaseEstimator):
         """
         _check_sigma(self.sigma)
         y = _finite_sample(y_pred, "y_pred")
-        groups, codes = _fast_groups(sensitive_features, y.size)
+        groups, codes = check_groups(sensitive_features, y.size)
         counts = np.bincount(codes, minlength=groups.size)
         small = groups[counts < 2]
         if small.size:
@@ -403,17 +389,6 @@ class BarycenterPostprocessor(BaseEstimator):
         self._transform_seed = int(rng.integers(2**63 - 1))
         return self
 
-    def _codes_for(self, sensitive_features, n_samples):
-        """Index into ``groups_`` of each sample's group; unseen groups raise."""
-        groups, codes = _fast_groups_any(sensitive_features, n_samples)
-        known = {g: i for i, g in enumerate(self.groups_.tolist())}
-        unseen = [g for g in groups.tolist() if g not in known]
-        if unseen:
-            raise ValueError(
-                f"group(s) {', '.join(map(str, unseen))} were not seen at calibration "
-                f"(known groups: {', '.join(map(str, self.groups_))})")
-        return np.array([known[g] for g in groups.tolist()], dtype=np.int64)[codes]
-
     def transform(self, y_pred, *, sensitive_features, fairness=1.0):
         """Map predictions to the fair ones.
 
@@ -435,7 +410,8 @@ class BarycenterPostprocessor(BaseEstimator):
         check_is_fitted(self, "fair_values_")
         _check_fairness(fairness)
         y = _finite_sample(y_pred, "y_pred")
-        codes = self._codes_for(sensitive_features, y.size)
+        codes = encode_known_groups(sensitive_features, self.groups_, y.size,
+                                    seen_in="at calibration")
         rng = np.random.default_rng(self._transform_seed)
         z = y + rng.uniform(-self.sigma, self.sigma, y.size) if self.sigma > 0 else y
         out = np.empty(y.size)
@@ -484,18 +460,6 @@ class BarycenterPostprocessor(BaseEstimator):
         """
         return self.fit(y_pred, sensitive_features=sensitive_features).transform(
             y_pred, sensitive_features=sensitive_features, fairness=fairness)
-
-
-def _fast_groups_any(sensitive_features, n_samples):
-    """Like :func:`_fast_groups` but accepts a single group (a batch may hold one)."""
-    array = sensitive_features
-    if isinstance(array, np.ndarray) and array.ndim == 1 and array.dtype.kind in "iu" \
-            and array.size == n_samples and array.size and array.min() >= 0 \
-            and array.max() <= 4 * n_samples + 1024:
-        present = np.bincount(array) > 0
-        groups = np.flatnonzero(present).astype(array.dtype)
-        return groups, (np.cumsum(present) - 1)[array]
-    return check_groups(sensitive_features, n_samples, min_groups=1)
 
 
 # --------------------------------------------------------------------------

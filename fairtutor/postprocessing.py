@@ -34,7 +34,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import as_1d_array, check_groups, check_random_state
+from ._validation import as_1d_array, check_groups, check_random_state, encode_known_groups
 
 __all__ = ["GroupThresholdClassifier"]
 
@@ -250,17 +250,6 @@ class GroupThresholdClassifier(MetaEstimatorMixin, BaseEstimator):
         self.fit_accuracy_ = float(correct[best] / y01.size)
         return self
 
-    def _codes_for(self, sensitive_features, n_samples):
-        """Index into ``groups_`` of each sample's group; unseen groups raise."""
-        groups, codes = check_groups(sensitive_features, n_samples, min_groups=1)
-        known = {g: i for i, g in enumerate(self.groups_.tolist())}
-        unseen = [g for g in groups.tolist() if g not in known]
-        if unseen:
-            raise ValueError(
-                f"group(s) {', '.join(map(str, unseen))} were not seen in fit "
-                f"(known groups: {', '.join(map(str, self.groups_))}); no threshold for them")
-        return np.array([known[g] for g in groups.tolist()], dtype=np.int64)[codes]
-
     def acceptance_probability(self, X, *, sensitive_features):
         """Probability that the randomized rule accepts each sample.
 
@@ -278,7 +267,8 @@ class GroupThresholdClassifier(MetaEstimatorMixin, BaseEstimator):
         """
         check_is_fitted(self, "thresholds_")
         scores = self._scores(X)
-        codes = self._codes_for(sensitive_features, scores.size)
+        codes = encode_known_groups(sensitive_features, self.groups_, scores.size,
+                                    seen_in="in fit, so they have no threshold")
         tau = self.thresholds_[codes]
         return np.where(scores > tau, 1.0,
                         np.where(scores == tau, self.threshold_probabilities_[codes], 0.0))

@@ -37,7 +37,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from torch import nn
 from tqdm import tqdm
 
-from ._validation import as_1d_array, check_groups, check_random_state
+from ._validation import as_1d_array, check_groups, check_random_state, encode_known_groups
 
 __all__ = [
     "MultiTaskNet",
@@ -433,12 +433,7 @@ class FairRepresentationLearner(BaseEstimator):
         if Y.shape[1] != self.n_tasks_:
             raise ValueError(f"Y has {Y.shape[1]} tasks, but the model was fitted "
                              f"with {self.n_tasks_}")
-        groups, codes = check_groups(sensitive_features, X.shape[0])
-        unseen = np.setdiff1d(groups, self.groups_)
-        if unseen.size:
-            raise ValueError(f"sensitive_features has group(s) unseen in fit: "
-                             f"{', '.join(map(str, unseen))}")
-        codes = np.searchsorted(self.groups_, groups)[codes]
+        codes = encode_known_groups(sensitive_features, self.groups_, X.shape[0], min_groups=2)
         device = next(self.net_.parameters()).device
         binary = self.task_types_ == "binary"
         penalty = self._make_penalty(binary)

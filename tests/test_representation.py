@@ -255,7 +255,7 @@ def test_objective_adds_weighted_penalty_and_checks_groups(data):
     values = model.objective(X[~train], Y[~train], sensitive_features=s[~train])
     assert values["loss"] == pytest.approx(values["task_loss"] + 2.0 * values["penalty"])
     assert values["penalty"] > 0
-    with pytest.raises(ValueError, match="unseen in fit"):
+    with pytest.raises(ValueError, match=r"group\(s\) 9 were not seen in fit"):
         model.objective(X, Y, sensitive_features=np.where(s == 1, 9, s))
     with pytest.raises(ValueError, match="tasks"):
         model.objective(X, Y[:, :2], sensitive_features=s)

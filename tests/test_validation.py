@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairtutor._validation import (as_1d_array, check_binary, check_groups,
+from fairtutor._validation import (as_1d_array, check_binary, check_groups, encode_known_groups,
                                    check_random_state, check_same_length)
 from fairtutor.datasets import make_biased_classification
 
@@ -87,3 +87,29 @@ def test_make_biased_classification_is_seeded_and_biased():
 def test_make_biased_classification_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         make_biased_classification(**kwargs)
+
+
+@pytest.mark.parametrize("labels", [
+    np.array([3, 0, 3, 7, 0, 7, 7]),                      # gaps: groups 0, 3, 7
+    np.array([1, 1, 2, 2], dtype=np.uint8),
+    np.array([0, 10**9, 0, 10**9]),                        # too sparse for counting
+    np.array([-1, 2, -1, 2]),                              # negative: np.unique
+])
+def test_check_groups_integer_fast_path_equals_unique(labels):
+    groups, codes = check_groups(labels)
+    expected_groups, expected_codes = np.unique(labels, return_inverse=True)
+    np.testing.assert_array_equal(groups, expected_groups)
+    assert groups.dtype == labels.dtype
+    np.testing.assert_array_equal(codes, expected_codes.reshape(-1))
+
+
+def test_encode_known_groups_maps_and_names_unseen_groups():
+    known = np.array(["a", "b", "c"])
+    np.testing.assert_array_equal(
+        encode_known_groups(["c", "a", "c"], known, 3), [2, 0, 2])  # one batch, some groups
+    with pytest.raises(ValueError, match=r"group\(s\) d were not seen at calibration"):
+        encode_known_groups(["a", "d"], known, 2, seen_in="at calibration")
+    with pytest.raises(ValueError, match="different lengths"):
+        encode_known_groups(["a", "b"], known, 3)
+    with pytest.raises(ValueError, match="at least 2"):
+        encode_known_groups(["a", "a"], known, 2, min_groups=2)
