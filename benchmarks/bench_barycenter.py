@@ -17,12 +17,12 @@ Run with ``python -m benchmarks barycenter``.
 
 from __future__ import annotations
 
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks._timing import best_time
 from fairtutor.barycenter import BarycenterPostprocessor
 from fairtutor.metrics import ks_unfairness
 
@@ -36,15 +36,6 @@ def _data(n, seed=0):
     return y, s
 
 
-def _best_of(func, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def _ours(y, s):
     post = BarycenterPostprocessor(random_state=0).fit(y, sensitive_features=s)
     return post.transform(y, sensitive_features=s)
@@ -52,9 +43,9 @@ def _ours(y, s):
 
 def ratio_to_sort(n=10**6):
     y, s = _data(n)
-    t_sort = _best_of(lambda: np.sort(y), 7)
-    t_argsort = _best_of(lambda: np.argsort(y), 5)
-    t_ours = _best_of(lambda: _ours(y, s), 5)
+    t_sort = best_time(lambda: np.sort(y), 7)
+    t_argsort = best_time(lambda: np.argsort(y), 5)
+    t_ours = best_time(lambda: _ours(y, s), 5)
     print(f"n = {n:,}, 3 groups: np.sort {t_sort * 1e3:.1f} ms, np.argsort "
           f"{t_argsort * 1e3:.1f} ms, fit + transform {t_ours * 1e3:.1f} ms")
     print(f"  ratio to np.sort:    {t_ours / t_sort:.1f}x  (target: 3x)")
@@ -87,7 +78,7 @@ def against_equipy(sizes=(10**4, 10**5, 10**6)):
                 return model.transform(y_new, s_new)
 
         repeat = 3 if n <= 10**5 else 1
-        t_ours, t_theirs = _best_of(ours, repeat), _best_of(theirs, repeat)
+        t_ours, t_theirs = best_time(ours, repeat), best_time(theirs, repeat)
         ks_ours = ks_unfairness(ours(), sensitive_features=s_new)
         ks_theirs = ks_unfairness(np.asarray(theirs(), dtype=float), sensitive_features=s_new)
         ks_before = ks_unfairness(y_new, sensitive_features=s_new)
@@ -106,7 +97,7 @@ def growth(sizes=(10**4, 3 * 10**4, 10**5, 3 * 10**5, 10**6, 3 * 10**6, 10**7)):
     times = []
     for n in sizes:
         y, s = _data(n, seed=2)
-        times.append(_best_of(lambda: _ours(y, s), 3 if n <= 10**6 else 1))
+        times.append(best_time(lambda: _ours(y, s), 3 if n <= 10**6 else 1))
     sizes_arr, times_arr = np.array(sizes, dtype=float), np.array(times)
     # Fit c * n log n on the largest sizes, where fixed costs no longer matter.
     big = sizes_arr >= 10**5

@@ -16,31 +16,14 @@ two contestants interleaved so that a burst of load hits both.
 """
 
 import math
-import time
 
 import torch
 
+from benchmarks._timing import best_times
 from fairtutor.divergences import mmd2, sinkhorn_divergence
 
 TARGET = 1e-3  # relative accuracy required from both Sinkhorn solvers
 EPS = 1.0      # about 3% of the mean squared distance of the clouds below
-
-
-def _time(fn, reps):
-    best = math.inf
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def _interleaved(fns, reps):
-    best = [math.inf] * len(fns)
-    for _ in range(reps):
-        for k, fn in enumerate(fns):
-            best[k] = min(best[k], _time(fn, 1))
-    return best
 
 
 def _fwd_bwd(loss_fn, x0, y0):
@@ -80,7 +63,7 @@ def bench_sinkhorn(n=1024, d=16, reps=7):
 
     scaling, err_g = calibrate(geomloss_fn, [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99])
     tol, err_o = calibrate(ours_fn, [1.0, 0.3, 0.1, 0.03, 0.01])
-    t_ours, t_geom = _interleaved([_fwd_bwd(ours_fn(tol), x0, y0),
+    t_ours, t_geom = best_times([_fwd_bwd(ours_fn(tol), x0, y0),
                                    _fwd_bwd(geomloss_fn(scaling), x0, y0)], reps)
     print(f"Sinkhorn divergence fwd+bwd, {n}x{n} points in {d}-D, epsilon={EPS}, "
           f"accuracy target {TARGET:g}")
@@ -100,7 +83,7 @@ def bench_mmd(n=4096, d=64, reps=5):
     def one_block(x, y):
         return torch.exp(torch.cdist(x, y).pow(2) * (-0.5 / sigma**2)).mean()
 
-    t_ours, t_ref = _interleaved([_fwd_bwd(lambda x, y: mmd2(x, y, bandwidth=sigma), x0, y0),
+    t_ours, t_ref = best_times([_fwd_bwd(lambda x, y: mmd2(x, y, bandwidth=sigma), x0, y0),
                                   _fwd_bwd(one_block, x0, y0)], reps)
     print(f"MMD^2 (unbiased) fwd+bwd, {n}x{n} points in {d}-D")
     print(f"  fairtutor mmd2: {1e3 * t_ours:.1f} ms; one cdist + exp: {1e3 * t_ref:.1f} ms")

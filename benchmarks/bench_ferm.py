@@ -22,33 +22,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.svm import SVC
 
-from fairtutor.datasets import load_adult, make_preprocessor
 import fairtutor.ferm as ferm_module
+from benchmarks._timing import best_time, best_times
+from fairtutor.datasets import load_adult, make_preprocessor
 from fairtutor.ferm import KernelFERM, LinearFERM
 from fairtutor.metrics import equal_opportunity_difference
-
-
-def _best_time(fn, repeats):
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def _best_times(first, second, repeats):
-    """Best-of-``repeats`` times of two functions, run alternately.
-
-    Alternating keeps a burst of load from other processes from landing on
-    only one side of a ratio."""
-    best = [np.inf, np.inf]
-    for _ in range(repeats):
-        for k, fn in enumerate((first, second)):
-            start = time.perf_counter()
-            fn()
-            best[k] = min(best[k], time.perf_counter() - start)
-    return best
 
 
 def main():
@@ -61,8 +39,8 @@ def main():
 
     # 1. LinearFERM vs its base estimator, full Adult training set.
     base = LogisticRegression(max_iter=1000)
-    t_base, t_ferm = _best_times(lambda: LogisticRegression(max_iter=1000).fit(X, y),
-                                 lambda: LinearFERM(base).fit(X, y, sensitive_features=s), 5)
+    t_base, t_ferm = best_times([lambda: LogisticRegression(max_iter=1000).fit(X, y),
+                                 lambda: LinearFERM(base).fit(X, y, sensitive_features=s)], 5)
     print(f"Adult train {X.shape}: LogisticRegression fit {t_base:.3f}s, "
           f"LinearFERM fit {t_ferm:.3f}s, ratio {t_ferm / t_base:.2f} (target <= 1.3)")
 
@@ -74,8 +52,8 @@ def main():
     def reference():
         SVC(kernel="precomputed").fit(rbf_kernel(Xk, Xk, gamma=gamma), yk)
 
-    t_svc, t_kferm = _best_times(
-        reference, lambda: KernelFERM(gamma=gamma).fit(Xk, yk, sensitive_features=sk), 5)
+    t_svc, t_kferm = best_times(
+        [reference, lambda: KernelFERM(gamma=gamma).fit(Xk, yk, sensitive_features=sk)], 5)
     print(f"Adult subsample {Xk.shape}: kernel + SVC(precomputed) fit {t_svc:.3f}s, "
           f"KernelFERM fit {t_kferm:.3f}s, ratio {t_kferm / t_svc:.2f} (target <= 1.5)")
     # Where the difference goes: the time of the SVC solver inside KernelFERM
@@ -90,7 +68,7 @@ def main():
             return result
 
     gram = rbf_kernel(Xk, Xk, gamma=gamma)
-    t_plain = _best_time(lambda: SVC(kernel="precomputed").fit(gram, yk), 3)
+    t_plain = best_time(lambda: SVC(kernel="precomputed").fit(gram, yk), 3)
     ferm_module.SVC = TimedSVC
     try:
         for _ in range(3):
@@ -117,8 +95,8 @@ def main():
             LogisticRegression(max_iter=1000), TruePositiveRateParity()
         ).fit(Xe, ye, sensitive_features=se)
 
-    t_lin = _best_time(fit_ferm, 3)
-    t_eg = _best_time(fit_eg, 1)
+    t_lin = best_time(fit_ferm, 3)
+    t_eg = best_time(fit_eg, 1)
     print(f"Adult subsample {Xe.shape}: ExponentiatedGradient(TruePositiveRateParity) fit "
           f"{t_eg:.3f}s, LinearFERM fit {t_lin:.3f}s, speed-up {t_eg / t_lin:.1f}x "
           "(target >= 10)")
