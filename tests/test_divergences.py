@@ -16,6 +16,7 @@ from fairtutor.divergences import (
     cost_matrix,
     gaussian_kernel,
     linear_time_mmd2,
+    mmd_permutation_test,
     median_bandwidth,
     mmd2,
     sinkhorn,
@@ -418,3 +419,30 @@ def test_result_type():
     assert isinstance(res, SinkhornResult)
     assert res.f.shape == (5,) and res.g.shape == (4,)
     assert isinstance(res.n_iter, int) and res.converged
+
+
+def test_mmd_permutation_test_statistic_pvalue_and_errors():
+    g = torch.Generator().manual_seed(4)
+    x = torch.randn(60, 2, generator=g, dtype=torch.float64)
+    same = torch.randn(50, 2, generator=g, dtype=torch.float64)
+    shifted = same + 1.0
+    stat, p_shifted = mmd_permutation_test(x, shifted, bandwidth=1.0, random_state=0)
+    # the statistic is the biased MMD^2, whatever the permutations (mmd2 forms
+    # distances by the |x|^2 + |y|^2 - 2 x.y expansion, hence not to 1e-15)
+    assert rel(stat, mmd2(x, shifted, bandwidth=1.0, unbiased=False)) < 1e-7
+    assert p_shifted == 1 / 201                     # no relabelling comes close
+    _, p_same = mmd_permutation_test(x, same, random_state=0)
+    assert p_same > 0.05
+    # seeded: an int or a generator in the same state give the same p-value
+    again = mmd_permutation_test(x, same, random_state=torch.Generator().manual_seed(0))
+    assert again == mmd_permutation_test(x, same, random_state=0)
+    # under the null the p-value is (super-)uniform: rejections at 10% stay rare
+    rejections = sum(
+        mmd_permutation_test(torch.randn(20, 1, generator=g), torch.randn(20, 1, generator=g),
+                             n_permutations=99, random_state=k)[1] <= 0.1
+        for k in range(40))
+    assert rejections <= 10
+    with pytest.raises(ValueError, match="n_permutations"):
+        mmd_permutation_test(x, same, n_permutations=0)
+    with pytest.raises(ValueError, match="different dimensions"):
+        mmd_permutation_test(x, same[:, :1])
