@@ -14,6 +14,8 @@ import numbers
 import numpy as np
 
 __all__ = [
+    "ExerciseError",
+    "require",
     "check_number",
     "check_in_range",
     "check_close",
@@ -24,8 +26,42 @@ __all__ = [
 ]
 
 
+class ExerciseError(AssertionError):
+    """A check cell's verdict on a wrong or missing answer.
+
+    A subclass of ``AssertionError`` so that nbgrader counts it as a failed
+    test; tests tell it apart from an accidental ``NameError`` or a bug in a
+    check cell.
+    """
+
+
 def _fail(name, message):
-    raise AssertionError(f"{name}: {message}")
+    raise ExerciseError(f"{name}: {message}")
+
+
+def require(namespace, *names):
+    """Return the answers ``names`` from ``namespace``, or say which is missing.
+
+    Check cells call ``require(globals(), "deo_answer")`` instead of using
+    ``deo_answer`` directly, so an unanswered exercise fails with a sentence
+    the student can act on rather than a ``NameError``.
+
+    Examples
+    --------
+    >>> from fairtutor.exercises import require
+    >>> require({"deo_answer": 0.25}, "deo_answer")
+    0.25
+    >>> require({}, "deo_answer")
+    Traceback (most recent call last):
+    ...
+    fairtutor.exercises.ExerciseError: deo_answer: not defined yet; define `deo_answer` in the solution cell above and run it
+    """
+    values = []
+    for name in names:
+        if name not in namespace:
+            _fail(name, f"not defined yet; define `{name}` in the solution cell above and run it")
+        values.append(namespace[name])
+    return values[0] if len(values) == 1 else tuple(values)
 
 
 def check_number(name, value):
@@ -60,7 +96,7 @@ def check_in_range(name, value, low, high):
     >>> check_in_range("probability", 1.7, 0, 1)
     Traceback (most recent call last):
     ...
-    AssertionError: probability: expected a value in [0, 1], got 1.7
+    fairtutor.exercises.ExerciseError: probability: expected a value in [0, 1], got 1.7
     """
     value = check_number(name, value)
     if not low <= value <= high:
@@ -156,4 +192,4 @@ def check_true(condition, message):
     >>> check_true(1 + 1 == 2, "arithmetic is broken")
     """
     if not bool(condition):
-        raise AssertionError(message)
+        raise ExerciseError(message)
