@@ -73,8 +73,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-import torch
-from torch import nn
+from ._optional import nn, torch
 
 __all__ = [
     "SinkhornResult",

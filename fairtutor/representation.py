@@ -30,13 +30,12 @@ import warnings
 from contextlib import contextmanager
 
 import numpy as np
-import torch
 from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.utils.validation import check_array, check_is_fitted
-from torch import nn
 from tqdm import tqdm
 
+from ._optional import nn, torch
 from ._validation import as_1d_array, check_groups, check_random_state, encode_known_groups
 
 __all__ = [

@@ -1,0 +1,292 @@
+"""The package as people install it: extras, version, wheel, notebook setup.
+
+Issue 18: every chapter runs after the install the book documents (laptop,
+Colab, Binder, JupyterHub, nbgrader grader), the core install needs no
+PyTorch, and ``python -m build`` makes a wheel that works away from the
+repository.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import json
+import os
+import pkgutil
+import re
+import subprocess
+import sys
+import sysconfig
+import textwrap
+import tomllib
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+IDS = [p.stem for p in NOTEBOOKS]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+PROJECT = PYPROJECT["project"]
+
+#: The modules that need PyTorch (the `torch` extra). Every other module of
+#: the package must import with the core install alone.
+TORCH_MODULES = {"fairtutor._optional", "fairtutor.divergences", "fairtutor.representation"}
+
+
+def read_notebook(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def package_modules():
+    """Every module of the fairtutor source tree, by dotted name."""
+    names = ["fairtutor"]
+    for info in pkgutil.walk_packages([str(ROOT / "fairtutor")], prefix="fairtutor."):
+        names.append(info.name)
+    return sorted(names)
+
+
+def notebook_imports(notebook):
+    """Top-level names of the modules a notebook's code cells import."""
+    found = set()
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        # IPython magics and shell escapes are not Python.
+        source = "\n".join(line for line in source.splitlines()
+                           if not line.lstrip().startswith(("%", "!")))
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                found.add(node.module.split(".")[0])
+    return found
+
+
+def extra_requirements(extra):
+    """The requirements of ``fairtutor[extra]`` read from pyproject.toml, with
+    the core dependencies and the self-references (``fairtutor[torch]``)
+    expanded."""
+    requirements, pending, seen = list(PROJECT["dependencies"]), [extra], set()
+    requirements = [Requirement(r) for r in requirements]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for text in PROJECT["optional-dependencies"][name]:
+            requirement = Requirement(text)
+            if canonicalize_name(requirement.name) == "fairtutor":
+                pending.extend(requirement.extras)
+            else:
+                requirements.append(requirement)
+    return requirements
+
+
+def installed_closure(requirements):
+    """Canonical names of the distributions these requirements bring in,
+    following the installed distributions' own requirements."""
+    closure, pending = set(), [(r, "") for r in requirements]
+    while pending:
+        requirement, extra = pending.pop()
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": extra}):
+            continue
+        name = canonicalize_name(requirement.name)
+        if name in closure:
+            continue
+        closure.add(name)
+        try:
+            dist = importlib.metadata.distribution(requirement.name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for text in dist.requires or []:
+            for wanted in requirement.extras or {""}:
+                pending.append((Requirement(text), wanted))
+    return closure
+
+
+# --------------------------------------------------------------------------
+# Extras
+
+
+def test_core_needs_no_torch_nor_notebook_packages():
+    core = {canonicalize_name(Requirement(r).name) for r in PROJECT["dependencies"]}
+    for heavy in ("torch", "pot", "fairlearn", "geomloss"):
+        assert heavy not in core, f"{heavy} is in the core install; it belongs to an extra"
+    torch_extra = {canonicalize_name(Requirement(r).name)
+                   for r in PROJECT["optional-dependencies"]["torch"]}
+    assert "torch" in torch_extra
+
+
+@pytest.mark.parametrize("extra", ["book", "test", "classroom"])
+def test_environments_that_run_the_chapters_include_the_notebooks_extra(extra):
+    # make book and make test execute every chapter; nbgrader's autograde too.
+    names = {str(r) for r in extra_requirements(extra)}
+    notebooks = {str(r) for r in extra_requirements("notebooks")}
+    assert notebooks <= names, f"fairtutor[{extra}] lacks {sorted(notebooks - names)}"
+
+
+def test_core_modules_import_without_torch_and_torch_modules_name_the_extra():
+    # A child interpreter in which torch, POT, fairlearn and geomloss cannot
+    # be imported, as after `pip install fairtutor` alone.
+    script = textwrap.dedent(f"""
+        import importlib, importlib.abc, sys
+
+        class Uninstalled(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in ("torch", "ot", "fairlearn", "geomloss"):
+                    raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+
+        sys.meta_path.insert(0, Uninstalled())
+        for name in {sorted(set(package_modules()) - TORCH_MODULES)!r}:
+            importlib.import_module(name)
+        for name in {sorted(TORCH_MODULES)!r}:
+            try:
+                importlib.import_module(name)
+            except ImportError as error:
+                message = str(error)
+                assert 'pip install "fairtutor[torch]"' in message, message
+                assert error.name == "torch", error.name
+            else:
+                raise AssertionError(name + " imported without torch")
+        print("ok")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+def test_every_notebook_import_is_provided_by_the_notebooks_extra():
+    provided = installed_closure(extra_requirements("notebooks")) | {"fairtutor"}
+    distributions = importlib.metadata.packages_distributions()
+    missing = {}
+    for path in NOTEBOOKS:
+        for module in sorted(notebook_imports(read_notebook(path))):
+            if module in sys.stdlib_module_names or module == "fairtutor":
+                continue
+            owners = {canonicalize_name(d) for d in distributions.get(module, [])}
+            assert owners, f"{path.name} imports {module}, which no installed package provides"
+            if not owners & provided:
+                missing.setdefault(module, []).append(path.stem)
+    assert not missing, f"not in fairtutor[notebooks]: {missing}"
+
+
+def test_notebooks_extra_holds_only_what_the_chapters_use():
+    # The inverse: nothing in the extra that no chapter imports, except the
+    # kernel that runs them.
+    imported = set().union(*(notebook_imports(read_notebook(p)) for p in NOTEBOOKS))
+    distributions = importlib.metadata.packages_distributions()
+    imported_dists = {canonicalize_name(d) for m in imported for d in distributions.get(m, [])}
+    for text in PROJECT["optional-dependencies"]["notebooks"]:
+        name = canonicalize_name(Requirement(text).name)
+        if name in ("fairtutor", "ipykernel"):
+            continue
+        assert name in imported_dists, f"fairtutor[notebooks] lists {name}, which no chapter imports"
+
+
+# --------------------------------------------------------------------------
+# One version number
+
+
+def literal_version():
+    tree = ast.parse((ROOT / "fairtutor" / "__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and getattr(node.targets[0], "id", None) == "__version__"):
+            assert isinstance(node.value, ast.Constant) and isinstance(node.value.value, str), (
+                "__version__ must be a string literal: setuptools reads it without importing")
+            return node.value.value
+    raise AssertionError("fairtutor/__init__.py defines no __version__")
+
+
+def test_one_version_number():
+    assert "version" not in PROJECT, "pyproject.toml must not repeat the version"
+    assert "version" in PROJECT["dynamic"]
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "fairtutor.__version__"}
+    version = literal_version()
+    assert re.fullmatch(r"\d+\.\d+\.\d+((a|b|rc)\d+)?(\.dev\d+)?", version), version
+
+
+def test_changelog_describes_the_current_version():
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## \[?([^\]\s]+)\]?", changelog, flags=re.MULTILINE)
+    assert headings, "CHANGELOG.md has no '## <version>' section"
+    released = [h for h in headings if h.lower() != "unreleased"]
+    assert released and released[0] == literal_version(), (
+        f"the newest release in CHANGELOG.md is {released[:1]}, fairtutor is {literal_version()}")
+
+
+# --------------------------------------------------------------------------
+# The sdist and the wheel, installed away from the repository
+
+
+def scratch_python(env_dir):
+    """A virtual environment whose own site-packages come first and that sees
+    the running environment's packages after them (numpy, torch...), so the
+    install test needs no download; returns its interpreter."""
+    venv.EnvBuilder(with_pip=False, clear=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    # A plain path (not a site dir): the running environment's .pth files,
+    # e.g. an editable install of fairtutor, stay inactive.
+    (Path(site) / "zz_shared_site.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    return python, Path(site)
+
+
+@pytest.mark.slow
+def test_built_wheel_works_outside_the_repository(tmp_path):
+    dist = tmp_path / "dist"
+    # No build isolation: setuptools comes from the test environment, so the
+    # build needs no network. `python -m build` builds the sdist first and
+    # the wheel from the unpacked sdist, so the wheel also proves the sdist
+    # is complete.
+    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist),
+                    str(ROOT)], check=True, capture_output=True, text=True, cwd=tmp_path)
+    version = literal_version()
+    wheel = dist / f"fairtutor-{version}-py3-none-any.whl"
+    sdist = dist / f"fairtutor-{version}.tar.gz"
+    assert wheel.is_file() and sdist.is_file(), sorted(p.name for p in dist.iterdir())
+
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    data_files = {f"fairtutor/data/{p.name}" for p in (ROOT / "fairtutor" / "data").iterdir()}
+    assert data_files <= shipped, f"the wheel lacks {sorted(data_files - shipped)}"
+    assert "fairtutor/py.typed" in shipped
+
+    python, site = scratch_python(tmp_path / "venv")
+    # Unzip the wheel as pip would (the scratch env has no pip of its own).
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--no-index", "--target", str(site), str(wheel)], check=True)
+    modules = package_modules()
+    script = textwrap.dedent(f"""
+        import importlib, importlib.metadata
+        from pathlib import Path
+        import fairtutor
+        assert Path(fairtutor.__file__).is_relative_to({str(site)!r}), fairtutor.__file__
+        assert importlib.metadata.version("fairtutor") == fairtutor.__version__ == {version!r}
+        for name in {modules!r}:
+            importlib.import_module(name)
+        from fairtutor import datasets
+        from fairtutor.datasets._base import BUNDLED_SHA256, read_bundled
+        for name in BUNDLED_SHA256:
+            read_bundled(name)  # checks each file's SHA-256
+        sizes = {{}}
+        for loader in [n for n in datasets.__all__ if n.startswith("load_")]:
+            sizes[loader] = len(getattr(datasets, loader)().target)
+        sizes["load_adult(all)"] = len(datasets.load_adult(split="all").target)
+        sizes["load_student(mat)"] = len(datasets.load_student(course="mat").target)
+        assert all(sizes.values()), sizes
+        print(len({modules!r}), "modules;", sizes)
+    """)
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    # -I: no PYTHONPATH, no user site, no current directory on the path.
+    result = subprocess.run([python, "-I", "-c", script], cwd=tmp_path, capture_output=True,
+                            text=True, env=environment)
+    assert result.returncode == 0, result.stderr
+    assert "load_drug" in result.stdout
