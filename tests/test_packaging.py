@@ -290,3 +290,193 @@ def test_built_wheel_works_outside_the_repository(tmp_path):
                             text=True, env=environment)
     assert result.returncode == 0, result.stderr
     assert "load_drug" in result.stdout
+
+
+# --------------------------------------------------------------------------
+# Notebooks that run and read well outside Jupyter Book (tools/*.py write
+# them; the tests below check the chapters, and the scripts on copies).
+
+sys.path.insert(0, str(ROOT / "tools"))
+import colab_setup_cell  # noqa: E402
+import colon_fences  # noqa: E402
+import notebook_io  # noqa: E402
+
+
+@pytest.fixture
+def notebook_copies(tmp_path):
+    copies = []
+    for path in NOTEBOOKS:
+        copy = tmp_path / path.name
+        copy.write_bytes(path.read_bytes())
+        copies.append(copy)
+    return copies
+
+
+def check_setup_cell(notebook, name):
+    cells = colab_setup_cell.setup_cells(notebook)
+    assert len(cells) == 1, f"{name}: {len(cells)} Colab setup cells (run tools/colab_setup_cell.py)"
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert code[0] is cells[0], f"{name}: the Colab setup cell is not the first code cell"
+    assert notebook_io.source(cells[0]) == colab_setup_cell.setup_source(), (
+        f"{name}: the setup cell does not match _config.yml (run tools/colab_setup_cell.py)")
+    tags = cells[0]["metadata"]["tags"]
+    assert "nbval-ignore-output" in tags or "nbval-skip" in tags
+    assert cells[0]["outputs"] == [], f"{name}: the setup cell printed something"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_chapter_starts_with_the_colab_setup_cell(path):
+    check_setup_cell(read_notebook(path), path.name)
+
+
+def run_setup_cell(prelude):
+    """Run the setup cell's code after ``prelude`` in a fresh interpreter."""
+    script = prelude + "\n" + colab_setup_cell.setup_source()
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_the_setup_cell_does_nothing_outside_colab():
+    result = run_setup_cell("import subprocess\n"
+                            "def refuse(*a, **k): raise AssertionError('ran ' + repr(a))\n"
+                            "subprocess.run = refuse")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+
+
+def test_in_colab_the_setup_cell_installs_the_notebooks_extra_from_the_repository():
+    result = run_setup_cell(textwrap.dedent("""
+        import subprocess, sys, types
+        sys.modules["google.colab"] = types.ModuleType("google.colab")
+        def record(command, **kwargs):
+            print(repr(command)); print(kwargs)
+        subprocess.run = record
+    """))
+    assert result.returncode == 0, result.stderr
+    command = ast.literal_eval(result.stdout.splitlines()[0])
+    url, branch = colab_setup_cell.repository()
+    assert command[:4] == [sys.executable, "-m", "pip", "install"]
+    assert command[-1] == f"fairtutor[notebooks] @ git+{url}@{branch}"
+    assert "'check': True" in result.stdout
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    assert url.removeprefix("https://") in config
+
+
+def test_colab_script_on_copies_is_idempotent_and_keeps_notebooks_in_order(notebook_copies):
+    assert colab_setup_cell.main([str(p) for p in notebook_copies]) == 0
+    first = [p.read_bytes() for p in notebook_copies]
+    assert colab_setup_cell.main(["--check", *map(str, notebook_copies)]) == 0
+    assert colab_setup_cell.main([str(p) for p in notebook_copies]) == 0
+    assert [p.read_bytes() for p in notebook_copies] == first, "a second run changed a notebook"
+    import nbformat
+    from fairtutor import classroom
+    for path, original in zip(notebook_copies, NOTEBOOKS, strict=True):
+        notebook = notebook_io.read(path)
+        check_setup_cell(notebook, path.name)
+        nbformat.validate(nbformat.from_dict(notebook))
+        counts = [c["execution_count"] for c in notebook["cells"] if c["cell_type"] == "code"]
+        assert counts == list(range(1, len(counts) + 1)), f"{path.name}: {counts}"
+        # Every other cell is unchanged but for its execution count.
+        before = read_notebook(original)["cells"]
+        after = [c for c in notebook["cells"] if c["id"] != colab_setup_cell.CELL_ID]
+        assert [notebook_io.source(c) for c in after] == [notebook_io.source(c) for c in before]
+        # The student edition keeps it: it is no exercise cell.
+        student = classroom.make_student_notebook(notebook)
+        kept = colab_setup_cell.setup_cells(student)
+        assert len(kept) == 1 and notebook_io.source(kept[0]) == colab_setup_cell.setup_source()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_directive_is_written_with_backticks(path):
+    # Colon fences read as text (with rendered math) in Jupyter and Colab.
+    left = [info for cell in read_notebook(path)["cells"] if cell["cell_type"] == "markdown"
+            for info in colon_fences.backtick_directives(notebook_io.source(cell))]
+    assert not left, (f"{path.name}: {len(left)} directives in backtick fences, e.g. {left[0]}; "
+                      "run tools/colon_fences.py")
+
+
+def test_colon_fences_converts_directives_only():
+    text = textwrap.dedent("""\
+        ```{prf:theorem} Title with {cite}`key`
+        :label: thm-a
+
+        Body with $x$.
+        ```
+
+        ````{exercise}
+        :label: ex-a
+
+        Code to read:
+
+        ```python
+        print("```{note}")
+        ```
+
+        ```{note}
+        A nested note.
+        ```
+        ````
+
+        ```{code-cell} ipython3
+        1 + 1
+        ```
+
+        ```python
+        ```{prf:proof}
+        ```
+        """)
+    converted = colon_fences.convert_markdown(text)
+    assert converted == textwrap.dedent("""\
+        :::{prf:theorem} Title with {cite}`key`
+        :label: thm-a
+
+        Body with $x$.
+        :::
+
+        ::::{exercise}
+        :label: ex-a
+
+        Code to read:
+
+        ```python
+        print("```{note}")
+        ```
+
+        :::{note}
+        A nested note.
+        :::
+        ::::
+
+        ```{code-cell} ipython3
+        1 + 1
+        ```
+
+        ```python
+        ```{prf:proof}
+        ```
+        """)
+    assert colon_fences.convert_markdown(converted) == converted
+    assert colon_fences.backtick_directives(text) == [
+        "{prf:theorem} Title with {cite}`key`", "{exercise}", "{note}"]
+    assert colon_fences.backtick_directives(converted) == []
+
+
+def test_colon_fences_on_copies_changes_only_fence_lines(notebook_copies):
+    assert colon_fences.main([str(p) for p in notebook_copies]) == 0
+    converted = [p.read_bytes() for p in notebook_copies]
+    assert colon_fences.main(["--check", *map(str, notebook_copies)]) == 0
+    assert colon_fences.main([str(p) for p in notebook_copies]) == 0
+    assert [p.read_bytes() for p in notebook_copies] == converted, "a second run changed a file"
+    for path, original in zip(notebook_copies, NOTEBOOKS, strict=True):
+        before, after = read_notebook(original), notebook_io.read(path)
+        assert len(before["cells"]) == len(after["cells"])
+        for old, new in zip(before["cells"], after["cells"], strict=True):
+            assert {k: v for k, v in old.items() if k != "source"} == {
+                k: v for k, v in new.items() if k != "source"}
+            old_lines = notebook_io.source(old).split("\n")
+            new_lines = notebook_io.source(new).split("\n")
+            assert len(old_lines) == len(new_lines)
+            for a, b in zip(old_lines, new_lines, strict=True):
+                if a != b:
+                    assert a.startswith("```") and b.startswith(":::"), (a, b)
+                    assert a.lstrip("`") == b.lstrip(":"), (a, b)
