@@ -480,3 +480,54 @@ def test_colon_fences_on_copies_changes_only_fence_lines(notebook_copies):
                 if a != b:
                     assert a.startswith("```") and b.startswith(":::"), (a, b)
                     assert a.lstrip("`") == b.lstrip(":"), (a, b)
+
+
+# --------------------------------------------------------------------------
+# Binder: a pinned, CPU-only environment with every chapter import
+
+
+def binder_pins():
+    pins, options = {}, []
+    for line in (ROOT / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("-"):
+            options.append(line)
+            continue
+        requirement = Requirement(line)
+        specifiers = list(requirement.specifier)
+        assert len(specifiers) == 1 and specifiers[0].operator == "==", f"not pinned: {line}"
+        pins[canonicalize_name(requirement.name)] = specifiers[0].version
+    return pins, options
+
+
+def test_binder_pins_every_chapter_import_with_the_cpu_build_of_torch():
+    pins, options = binder_pins()
+    assert options == ["--extra-index-url https://download.pytorch.org/whl/cpu"], options
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    torch_pin = re.search(r"^TORCH_PIN := torch==(\S+)$", makefile, flags=re.MULTILINE).group(1)
+    assert pins["torch"] == f"{torch_pin}+cpu", "Binder must get the torch the book runs with"
+    distributions = importlib.metadata.packages_distributions()
+    for path in NOTEBOOKS:
+        for module in notebook_imports(read_notebook(path)):
+            if module in sys.stdlib_module_names or module == "fairtutor":
+                continue
+            owners = {canonicalize_name(d) for d in distributions.get(module, [])}
+            assert owners & set(pins), f"{path.name} imports {module}; binder/ does not pin it"
+    # fairtutor's own requirements too, so that postBuild's --no-deps is safe.
+    for requirement in extra_requirements("notebooks"):
+        name = canonicalize_name(requirement.name)
+        if name != "ipykernel":  # Binder's image brings its kernel
+            assert name in pins, f"binder/requirements.txt lacks {name}"
+            assert requirement.specifier.contains(pins[name], prereleases=True), (name, pins[name])
+
+
+def test_binder_installs_fairtutor_without_changing_the_pins():
+    post_build = (ROOT / "binder" / "postBuild").read_text(encoding="utf-8")
+    assert "pip install --no-cache-dir --no-deps -e ." in post_build
+    assert os.access(ROOT / "binder" / "postBuild", os.X_OK)
+    runtime = (ROOT / "binder" / "runtime.txt").read_text(encoding="utf-8").strip()
+    header = (ROOT / "binder" / "requirements.txt").read_text(encoding="utf-8")
+    python = re.search(r"\(Python (\d+\.\d+)\)", header).group(1)
+    assert runtime == f"python-{python}", "runtime.txt must name the Python the pins were made for"
