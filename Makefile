@@ -70,6 +70,7 @@ test-notebooks-extra:
 	rm -rf $(SCRATCH_VENV)
 	$(PYTHON) -m venv $(SCRATCH_VENV)
 	$(SCRATCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	rm -rf build  # setuptools builds in place; a stale copy could end up in the wheel
 	$(SCRATCH_VENV)/bin/python -m pip install --quiet $(TORCH_PIN) ".[notebooks]" nbclient
 	env -u PYTHONPATH $(SCRATCH_VENV)/bin/python tools/run_chapters.py $(EXTRA_CHAPTERS)
 
@@ -91,4 +92,4 @@ binder-requirements: $(STAMP)
 	$(BIN)/python tools/binder_requirements.py > binder/requirements.txt
 
 clean:
-	rm -rf _build student .pytest_cache
+	rm -rf _build student .pytest_cache build dist

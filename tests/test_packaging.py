@@ -531,3 +531,29 @@ def test_binder_installs_fairtutor_without_changing_the_pins():
     header = (ROOT / "binder" / "requirements.txt").read_text(encoding="utf-8")
     python = re.search(r"\(Python (\d+\.\d+)\)", header).group(1)
     assert runtime == f"python-{python}", "runtime.txt must name the Python the pins were made for"
+
+
+# --------------------------------------------------------------------------
+# One set of install instructions: README, introduction, instructor guide
+
+
+def test_readme_introduction_and_guide_give_the_same_install_instructions():
+    install = (ROOT / "book" / "_install.md").read_text(encoding="utf-8")
+    assert install in (ROOT / "README.md").read_text(encoding="utf-8"), (
+        "README.md's install section differs from book/_install.md; copy it over")
+    for page in ("intro.md", "instructor_guide.md"):
+        text = (ROOT / "book" / page).read_text(encoding="utf-8")
+        assert "```{include} _install.md\n```" in text, f"book/{page} does not include it"
+    for setting in ("### On a laptop", "### On Google Colab", "### On Binder",
+                    "### On JupyterHub", "### For an nbgrader grader", "### pip install fairtutor"):
+        assert setting in install
+
+
+def test_install_instructions_name_real_extras_and_the_configured_repository():
+    install = (ROOT / "book" / "_install.md").read_text(encoding="utf-8")
+    extras = set(PROJECT["optional-dependencies"])
+    named = set(re.findall(r"fairtutor\[(\w+)\]", install)) | set(re.findall(r'\.\[(\w+)\]', install))
+    assert named and named <= extras, named - extras
+    url, _ = colab_setup_cell.repository()
+    addresses = set(re.findall(r"git\+(\S+?)[\"`]", install))
+    assert addresses == {url}, addresses
