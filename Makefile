@@ -45,10 +45,11 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-# Without Chromium the browser tests skip; the last line then says so.
+# -rs lists every skipped test with its reason. Without Chromium the browser
+# tests skip, and the last line says so and how to install it.
 test: $(STAMP)
 	@status=0; \
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_NB) --doctest-modules fairtutor tests notebooks \
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -rs $(PYTEST_NB) --doctest-modules fairtutor tests notebooks \
 	    || status=$$?; \
 	if ! { $(HAVE_CHROMIUM); }; then \
 	    echo "Browser tests (tests/test_browser.py) SKIPPED: Chromium is missing; install it with 'sudo apt-get install chromium' and rerun make test."; \

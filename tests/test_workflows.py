@@ -145,3 +145,12 @@ def test_makefile_test_target_says_when_the_browser_tests_are_skipped():
     assert "chromium" in recipe and "SKIPPED" in recipe and "apt-get install chromium" in recipe
     # The status of pytest is kept, so a failure still fails make test.
     assert "exit $$status" in recipe
+
+
+def test_light_targets_do_not_build_the_book_environment():
+    # Building .venv installs PyTorch, Jupyter Book and Playwright: minutes.
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in ("help", "clean", "test-notebooks-extra"):
+        prerequisites = re.search(rf"^{target}:(.*)$", text, flags=re.MULTILINE).group(1)
+        assert "STAMP" not in prerequisites and "env" not in prerequisites.split(), (
+            f"make {target} depends on the book's environment")
