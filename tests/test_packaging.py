@@ -18,14 +18,21 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
-import tomllib
 import venv
 import zipfile
 from pathlib import Path
 
+import nbformat
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
+
+from fairtutor import classroom
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -186,7 +193,8 @@ def test_notebooks_extra_holds_only_what_the_chapters_use():
         name = canonicalize_name(Requirement(text).name)
         if name in ("fairtutor", "ipykernel"):
             continue
-        assert name in imported_dists, f"fairtutor[notebooks] lists {name}, which no chapter imports"
+        assert name in imported_dists, (
+            f"fairtutor[notebooks] lists {name}, which no chapter imports")
 
 
 # --------------------------------------------------------------------------
@@ -314,7 +322,8 @@ def notebook_copies(tmp_path):
 
 def check_setup_cell(notebook, name):
     cells = colab_setup_cell.setup_cells(notebook)
-    assert len(cells) == 1, f"{name}: {len(cells)} Colab setup cells (run tools/colab_setup_cell.py)"
+    assert len(cells) == 1, (
+        f"{name}: {len(cells)} Colab setup cells (run tools/colab_setup_cell.py)")
     code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
     assert code[0] is cells[0], f"{name}: the Colab setup cell is not the first code cell"
     assert notebook_io.source(cells[0]) == colab_setup_cell.setup_source(), (
@@ -368,8 +377,6 @@ def test_colab_script_on_copies_is_idempotent_and_keeps_notebooks_in_order(noteb
     assert colab_setup_cell.main(["--check", *map(str, notebook_copies)]) == 0
     assert colab_setup_cell.main([str(p) for p in notebook_copies]) == 0
     assert [p.read_bytes() for p in notebook_copies] == first, "a second run changed a notebook"
-    import nbformat
-    from fairtutor import classroom
     for path, original in zip(notebook_copies, NOTEBOOKS, strict=True):
         notebook = notebook_io.read(path)
         check_setup_cell(notebook, path.name)
@@ -552,7 +559,8 @@ def test_readme_introduction_and_guide_give_the_same_install_instructions():
 def test_install_instructions_name_real_extras_and_the_configured_repository():
     install = (ROOT / "book" / "_install.md").read_text(encoding="utf-8")
     extras = set(PROJECT["optional-dependencies"])
-    named = set(re.findall(r"fairtutor\[(\w+)\]", install)) | set(re.findall(r'\.\[(\w+)\]', install))
+    named = (set(re.findall(r"fairtutor\[(\w+)\]", install))
+             | set(re.findall(r"\.\[(\w+)\]", install)))
     assert named and named <= extras, named - extras
     url, _ = colab_setup_cell.repository()
     addresses = set(re.findall(r"git\+(\S+?)[\"`]", install))
