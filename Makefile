@@ -52,8 +52,9 @@ notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 notebooks/*.ipynb
 
-student: $(STAMP)
-	$(BIN)/python -m fairtutor.classroom student notebooks --out student
+# Standard library only: no virtual environment is built for it.
+student:
+	PYTHONPATH=$(CURDIR) $(PYTHON) -m fairtutor.classroom student notebooks --out student
 
 benchmarks: $(STAMP)
 	$(BIN)/python -m benchmarks
