@@ -102,12 +102,12 @@ def _nbgrader(cell):
 def exercise_cells(notebook):
     """Return ``(solution_cells, check_cells)`` of a notebook (as dicts).
 
-    Solution cells include the written-answer (markdown) cells; check cells
-    are the graded code cells.
+    Both are code cells: the written-answer (markdown) cells are neither; find
+    them with :func:`find_exercises`.
     """
-    cells = notebook["cells"]
+    cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
     solutions = [c for c in cells if _nbgrader(c).get("solution")]
-    checks = [c for c in cells if _nbgrader(c).get("grade") and c["cell_type"] == "code"]
+    checks = [c for c in cells if _nbgrader(c).get("grade")]
     return solutions, checks
 
 

@@ -48,7 +48,7 @@ DEO_GIVEN = '''\
 import numpy as np
 
 y_true_ex = np.array([1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 0])
-y_pred_ex = np.array([1, 1, 0, 0, 1, 1, 0, 0, 1, 0, 1, 0])
+y_pred_ex = np.array([1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0, 0])
 group_ex = np.array(["a"] * 6 + ["b"] * 6)
 '''
 
@@ -149,13 +149,17 @@ deo_answer = deo_by_hand(y_true_ex, y_pred_ex, group_ex)
 '''),
         ("the right number, typed in; the function is a constant", '''
 def deo_by_hand(y_true, y_pred, group):
-    return 0.25
+    return 1 / 6
 
-deo_answer = 0.25
+deo_answer = 1 / 6
 '''),
-        ("no answer variable", '''
+        ("false-positive rates instead of true-positive rates", '''
 def deo_by_hand(y_true, y_pred, group):
-    return 0.0
+    fpr_a = y_pred[(y_true == 0) & (group == "a")].mean()
+    fpr_b = y_pred[(y_true == 0) & (group == "b")].mean()
+    return abs(fpr_a - fpr_b)
+
+deo_answer = deo_by_hand(y_true_ex, y_pred_ex, group_ex)
 '''),
     ],
     "toy-rate": [
