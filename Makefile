@@ -12,7 +12,7 @@ TORCH_PIN := torch==2.13.0
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 JOBS ?= 2
 
-.PHONY: help env book test test-lib test-notebooks test-browser notebooks student benchmarks clean
+.PHONY: help env book test test-lib test-notebooks test-browser notebooks student test-nbgrader benchmarks clean
 
 help:
 	@echo "make book        build the HTML book into _build/html"
@@ -20,6 +20,7 @@ help:
 	@echo "make test-browser build the book and open every page in headless Chromium, offline"
 	@echo "make notebooks   re-execute the chapters in place to refresh their stored outputs"
 	@echo "make student     write the student edition of the notebooks into student/"
+	@echo "make test-nbgrader grade the synthetic chapter and chapters 1 and 5 with nbgrader"
 	@echo "make benchmarks  run the speed benchmarks in benchmarks/"
 
 env: $(STAMP)
@@ -55,6 +56,11 @@ notebooks: $(STAMP)
 # Standard library only: no virtual environment is built for it.
 student:
 	PYTHONPATH=$(CURDIR) $(PYTHON) -m fairtutor.classroom student notebooks --out student
+
+# nbgrader generate -> autograde -> export on a correct, a wrong and an untouched
+# submission; installs nbgrader into _build/classroom-env on first use.
+test-nbgrader: $(STAMP)
+	$(BIN)/python -m pytest -p no:xdist -s tests/test_nbgrader.py
 
 benchmarks: $(STAMP)
 	$(BIN)/python -m benchmarks
