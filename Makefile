@@ -12,7 +12,7 @@ TORCH_PIN := torch==2.13.0
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 JOBS ?= 2
 
-.PHONY: help env book test test-lib test-notebooks test-browser notebooks student test-nbgrader benchmarks clean
+.PHONY: help env book test test-lib test-notebooks test-browser notebooks student benchmarks clean
 
 help:
 	@echo "make book        build the HTML book into _build/html"
@@ -20,7 +20,6 @@ help:
 	@echo "make test-browser build the book and open every page in headless Chromium, offline"
 	@echo "make notebooks   re-execute the chapters in place to refresh their stored outputs"
 	@echo "make student     write the student edition of the notebooks into student/"
-	@echo "make test-nbgrader grade the synthetic chapter and chapters 1 and 5 with nbgrader"
 	@echo "make benchmarks  run the speed benchmarks in benchmarks/"
 
 env: $(STAMP)
@@ -53,7 +52,8 @@ notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 notebooks/*.ipynb
 
-# Standard library only: no virtual environment is built for it.
+# Standard library only: no virtual environment is built for it. The student
+# edition in student/ is committed: the book's Binder and Colab buttons open it.
 student:
 	PYTHONPATH=$(CURDIR) $(PYTHON) -m fairtutor.classroom student notebooks --out student
 
@@ -66,4 +66,4 @@ benchmarks: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf _build student .pytest_cache
+	rm -rf _build .pytest_cache

@@ -241,3 +241,75 @@ def test_make_student_does_not_build_the_environment(tmp_path):
                              capture_output=True, text=True, check=True).stdout
     assert "pip install" not in dry_run and "venv" not in dry_run, dry_run
     assert "-m fairtutor.classroom student notebooks --out student" in dry_run
+
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_committed_student_edition_is_up_to_date(path):
+    # The book's Binder and Colab buttons open student/<chapter>.ipynb from the
+    # repository (book/_ext/fairtutor_student.py): it must match the chapter.
+    committed = ROOT / "student" / path.name
+    assert committed.is_file(), (f"student/{path.name} is missing: run `make student` and "
+                                 "commit student/")
+    expected = classroom.make_student_notebook(json.loads(path.read_text(encoding="utf-8")))
+    assert json.loads(committed.read_text(encoding="utf-8")) == expected, (
+        f"student/{path.name} is out of date: run `make student` and commit student/")
+
+
+def test_no_stale_student_edition():
+    chapters = {p.name for p in NOTEBOOKS}
+    stale = sorted(p.name for p in (ROOT / "student").glob("*.ipynb") if p.name not in chapters)
+    assert not stale, f"student/ holds editions of chapters that no longer exist: {stale}"
+
+
+def _student_extension():
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        import fairtutor_student
+    finally:
+        sys.path.remove(str(ROOT / "book" / "_ext"))
+    return fairtutor_student
+
+
+def test_book_links_each_chapter_to_its_student_edition():
+    pytest.importorskip("sphinx")
+    ext = _student_extension()
+    assert "fairtutor_student: book/_ext" in (ROOT / "_config.yml").read_text()
+    assert ext.student_edition_href("notebooks/01_measuring_fairness") == (
+        "../_static/student/01_measuring_fairness.ipynb")
+    note = ext.student_edition_note("notebooks/01_measuring_fairness").astext()
+    assert note.startswith("Exercises only: download the student edition of this chapter, "
+                           "01_measuring_fairness.ipynb (solutions removed, checks kept).")
+    assert "launch buttons open the same copy" in note
+    assert "launch" not in ext.student_edition_note("notebooks/01_x", launch=False).astext()
+
+
+def test_launch_buttons_open_the_student_edition():
+    pytest.importorskip("sphinx")
+    ext = _student_extension()
+    chapter, student = "notebooks/01_a.ipynb", "student/01_a.ipynb"
+    # the structure sphinx-book-theme puts in context["header_buttons"]
+    buttons = [
+        {"type": "group", "items": [
+            {"text": "Binder", "url": f"https://mybinder.org/v2/gh/o/r/main?urlpath=tree/{chapter}"},
+            {"text": "JupyterHub", "url": "https://hub/hub/user-redirect/git-pull?repo=x&"
+                                          f"urlpath=tree/r/{chapter}&branch=main"},
+            {"text": "Colab", "url": f"https://colab.research.google.com/github/o/r/blob/main/{chapter}"},
+        ]},
+        {"type": "group", "items": [
+            {"text": "Repository", "url": "https://github.com/o/r"},
+            {"text": ".ipynb", "url": f"../_sources/{chapter}"},
+            {"text": "Binder", "url": f"https://mybinder.org/v2/gh/o/r/main?urlpath=tree/{chapter}x"},
+        ]},
+    ]
+    assert ext.rewrite_launch_urls(buttons, chapter, student) == 3
+    urls = [item["url"] for group in buttons for item in group["items"]]
+    assert urls[:3] == [f"https://mybinder.org/v2/gh/o/r/main?urlpath=tree/{student}",
+                        "https://hub/hub/user-redirect/git-pull?repo=x&"
+                        f"urlpath=tree/r/{student}&branch=main",
+                        f"https://colab.research.google.com/github/o/r/blob/main/{student}"]
+    # the source download and other pages' URLs are left alone
+    assert urls[3:] == ["https://github.com/o/r", f"../_sources/{chapter}",
+                        f"https://mybinder.org/v2/gh/o/r/main?urlpath=tree/{chapter}x"]
