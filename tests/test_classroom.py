@@ -209,8 +209,15 @@ def test_command_line_writes_student_edition_and_answer_key(tmp_path, capsys):
     assert written == classroom.make_student_notebook(synthetic_chapter.notebook())
     assert "wrote" in capsys.readouterr().out
     key = tmp_path / "key.md"
-    assert classroom.main(["answer-key", str(source), "--out", str(key)]) == 0
+    mutations = tmp_path / "mutations"
+    mutations.mkdir()
+    (mutations / "01_synthetic.py").write_text(f"MUTATIONS = {synthetic_chapter.MUTATIONS!r}\n")
+    assert classroom.read_mutations(mutations / "01_synthetic.py") == synthetic_chapter.MUTATIONS
+    assert classroom.main(["answer-key", str(source), "--out", str(key),
+                           "--mutations", str(mutations)]) == 0
     text = key.read_text()
+    assert ("| 01_synthetic | ex-toy-rate | 1 | rate of the rejected; count instead of rate |"
+            in text)
     assert "## 01_synthetic (4 points)" in text
     assert "### ex-toy-deo (3 points)" in text and "### ex-toy-rate (1 points)" in text
     assert "Check cell `toy-deo-check`: 2 points" in text
