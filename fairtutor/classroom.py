@@ -265,6 +265,28 @@ def _imported_from_exercises(tree):
     return names
 
 
+def _assigned_outside_solution(source):
+    """Names a solution cell assigns outside its solution block (sorted).
+
+    A ``def`` whose body is the solution (the signature given, the body the
+    student's) is fine; data assigned there is not: nbgrader does not restore
+    an editable cell, so a student could change it.
+    """
+    if not _SOLUTION_BLOCK.search(source):
+        return []
+    try:
+        tree = _parse(_replace_solution(source, ["pass"]))
+    except SyntaxError:
+        return []
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names.update(sub.id for sub in ast.walk(target) if isinstance(sub, ast.Name))
+    return sorted(names)
+
+
 def _check_cell_problems(where, text, helpers, foreign, own):
     """Static checks of one check cell's source (see check_convention)."""
     problems = []
@@ -305,7 +327,8 @@ def check_convention(notebook, name="notebook"):
     cell, in that order, each with its nbgrader metadata; written-answer
     cells are markdown with points and the model answer between the solution
     markers; ``grade_id`` values are unique and end in a role suffix; graded
-    cells have points. Each check cell holds a hidden-tests block, imports
+    cells have points; a solution cell assigns nothing outside its solution
+    markers (data there could be changed by the student). Each check cell holds a hidden-tests block, imports
     every ``fairtutor.exercises`` helper it calls, uses no bare ``assert``,
     fetches its own exercise's answers through ``require`` and uses no name
     that only another exercise's solution cell creates.
@@ -359,6 +382,15 @@ def check_convention(notebook, name="notebook"):
         if ROLES[role]["solution"] and not _SOLUTION_BLOCK.search(_source(cell)):
             problems.append(f"{where}: {label} cell without {BEGIN_SOLUTION!r} ... "
                             f"{END_SOLUTION!r}")
+
+    for index, cell in enumerate(cells):
+        grade_id = str(_nbgrader(cell).get("grade_id", ""))
+        if cell["cell_type"] == "code" and grade_id.endswith("-solution"):
+            outside = _assigned_outside_solution(_source(cell))
+            if outside:
+                problems.append(f"{name}, cell {index}: solution cell {grade_id!r} creates "
+                                f"{', '.join(outside)} outside the solution markers, where a "
+                                "student can change it; create it in the given cell")
 
     exercises = find_exercises(notebook)
     helpers = _exercise_helper_names()

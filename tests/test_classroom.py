@@ -177,6 +177,10 @@ BROKEN = {
         lambda: _edit("toy-rate-check", source=lambda s: s.replace(
             'print("Correct!")', 'check_close("x", deo_answer, 0.25)\nprint("Correct!")')),
         "check cell uses deo_answer, created in another exercise's solution cell"),
+    "data in the solution cell": (
+        lambda: _edit("toy-deo-solution",
+                      source=lambda s: "y_pred_ex = y_true_ex.copy()\n" + s),
+        "solution cell 'toy-deo-solution' creates y_pred_ex outside the solution markers"),
     "syntax error": (lambda: _edit("toy-rate-check", source=lambda s: s + "check_true(\n"),
                      "check cell is not valid Python"),
 }
