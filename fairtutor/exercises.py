@@ -45,6 +45,7 @@ class ExerciseError(AssertionError):
 
 
 def _fail(name, message, hint=None):
+    __tracebackhide__ = True  # the student sees the check cell's line, not ours
     text = f"{name}: {message}"
     if hint:
         text += f". Hint: {hint}"
@@ -68,6 +69,7 @@ def require(namespace, *names):
     ...
     fairtutor.exercises.ExerciseError: deo_answer: not defined yet; define `deo_answer` in the solution cell above and run it
     """
+    __tracebackhide__ = True
     values = []
     for name in names:
         if name not in namespace:
@@ -85,6 +87,7 @@ def check_number(name, value, *, hint=None):
     >>> check_number("rate", 0.25)
     0.25
     """
+    __tracebackhide__ = True
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.item()
     if hasattr(value, "item") and not isinstance(value, (list, tuple)):
@@ -114,6 +117,7 @@ def check_in_range(name, value, low, high, *, hint=None):
     ...
     fairtutor.exercises.ExerciseError: probability: expected a value in [0, 1], got 1.7
     """
+    __tracebackhide__ = True
     value = check_number(name, value, hint=hint)
     if not low <= value <= high:
         _fail(name, f"expected a value in [{low}, {high}], got {value:g}", hint)
@@ -209,6 +213,7 @@ def check_close(name, value, expected, *, atol=1e-8, rtol=1e-6, hint=None):
     ...
     fairtutor.exercises.ExerciseError: deo: has the wrong sign. Hint: a difference of rates is taken in absolute value
     """
+    __tracebackhide__ = True
     value = check_number(name, value, hint=hint)
     expected = float(expected)
     if not np.isclose(value, expected, atol=atol, rtol=rtol):
@@ -228,6 +233,7 @@ def check_shape(name, value, shape, *, hint=None):
     >>> check_shape("w", np.zeros(3), (3,)).shape
     (3,)
     """
+    __tracebackhide__ = True
     try:
         array = np.asarray(value)
     except Exception:  # noqa: BLE001 - any failure means "not array-like"
@@ -258,6 +264,7 @@ def check_array_close(name, value, expected, *, atol=1e-8, rtol=1e-6, hint=None)
     ...
     fairtutor.exercises.ExerciseError: rates: 2 of 2 entries differ; the values are right but in the wrong order
     """
+    __tracebackhide__ = True
     expected = np.asarray(expected, dtype=float)
     array = check_shape(name, value, expected.shape, hint=hint)
     try:
@@ -298,6 +305,7 @@ def check_type(name, value, types, *, hint=None):
     >>> check_type("answer", "equal opportunity", str)
     'equal opportunity'
     """
+    __tracebackhide__ = True
     if not isinstance(value, types):
         wanted = (" or ".join(t.__name__ for t in types)
                   if isinstance(types, tuple) else types.__name__)
@@ -322,6 +330,7 @@ def check_choice(name, value, expected, choices, *, hint=None):
     ...
     fairtutor.exercises.ExerciseError: most_violated: 'parity' is not one of 'demographic parity', 'equal opportunity', 'equalized odds'
     """
+    __tracebackhide__ = True
     if value not in choices:
         allowed = ", ".join(repr(c) for c in choices)
         _fail(name, f"{value!r} is not one of {allowed}"[:300], hint)
@@ -340,5 +349,6 @@ def check_true(condition, message):
     >>> from fairtutor.exercises import check_true
     >>> check_true(1 + 1 == 2, "arithmetic is broken")
     """
+    __tracebackhide__ = True
     if not bool(condition):
         raise ExerciseError(message)
