@@ -89,6 +89,9 @@ _HIDDEN_BLOCK = re.compile(
     + r"[^\n]*(\n|$)",
     flags=re.MULTILINE | re.DOTALL,
 )
+# Words that ask for an answer in prose, which a check cell cannot grade.
+_WORDED_QUESTION = re.compile(r"\b(Why|why|Explain|explain|in words|Justify|justify|"
+                              r"Discuss|discuss)\b")
 _ROLE_SUFFIX = re.compile(r"^(?P<id>.+)-(?P<role>given|solution|written|check)$")
 
 
@@ -326,7 +329,8 @@ def check_convention(notebook, name="notebook"):
     Checked, for every exercise ``<id>``: a given, a solution and a check
     cell, in that order, each with its nbgrader metadata; written-answer
     cells are markdown with points and the model answer between the solution
-    markers; ``grade_id`` values are unique and end in a role suffix; graded
+    markers, and a statement that asks "Why", "Explain", "in words"... has
+    one; ``grade_id`` values are unique and end in a role suffix; graded
     cells have points; a solution cell assigns nothing outside its solution
     markers (data there could be changed by the student). Each check cell holds a hidden-tests block, imports
     every ``fairtutor.exercises`` helper it calls, uses no bare ``assert``,
@@ -417,6 +421,11 @@ def check_convention(notebook, name="notebook"):
             if getattr(exercise, role) is None:
                 problems.append(f"{where}: no {role} cell (grade_id "
                                 f"'{exercise.id}-{role}')")
+        asks = sorted(set(_WORDED_QUESTION.findall(_statement(cells, exercise.cells[0]))))
+        if asks and not exercise.written:
+            problems.append(f"{where}: the statement asks for an answer in words "
+                            f"({', '.join(asks)}); add a written-answer cell "
+                            f"'{exercise.id}-written' with points and a model answer")
         order = [i for i in (exercise.given, exercise.solution, exercise.check)
                  if i is not None]
         if order != sorted(order):
@@ -521,14 +530,19 @@ def write_student_edition(source_dir, out_dir):
     return written
 
 
-def _statement_label(cells, before):
-    # The ```{exercise} statement above the exercise's first cell names it.
+def _statement(cells, before):
+    """The exercise statement (an ``{exercise}`` block) above cell ``before``, or ""."""
     for index in range(before - 1, -1, -1):
         text = _source(cells[index])
         if cells[index]["cell_type"] == "markdown" and "{exercise}" in text:
-            label = re.search(r"^:label:\s*(\S+)", text, flags=re.MULTILINE)
-            return label[1] if label else None
-    return None
+            return text
+    return ""
+
+
+def _statement_label(cells, before):
+    # The {exercise} statement above the exercise's first cell names it.
+    label = re.search(r"^:label:\s*(\S+)", _statement(cells, before), flags=re.MULTILINE)
+    return label[1] if label else None
 
 
 def read_mutations(path):

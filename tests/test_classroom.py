@@ -131,6 +131,13 @@ def _duplicate_id():
     return nb
 
 
+def _worded_rate():
+    nb = synthetic_chapter.notebook()
+    statement = nb["cells"][10]["source"]
+    nb["cells"][10]["source"] = statement[:-3] + "Why is the rate below one half?\n```"
+    return nb
+
+
 BROKEN = {
     "no given cell": (lambda: _edit("toy-deo-given", drop=True),
                       "exercise 'toy-deo': no given cell (grade_id 'toy-deo-given')"),
@@ -181,6 +188,9 @@ BROKEN = {
         lambda: _edit("toy-deo-solution",
                       source=lambda s: "y_pred_ex = y_true_ex.copy()\n" + s),
         "solution cell 'toy-deo-solution' creates y_pred_ex outside the solution markers"),
+    "question in words without a written cell": (
+        _worded_rate,
+        "exercise 'toy-rate': the statement asks for an answer in words (Why)"),
     "syntax error": (lambda: _edit("toy-rate-check", source=lambda s: s + "check_true(\n"),
                      "check cell is not valid Python"),
 }
