@@ -220,8 +220,10 @@ def _exercise_helper_names():
 
 
 def _parse(source):
-    # Jupyter magics and shell escapes are not Python; blank them out.
-    lines = ["" if line.lstrip().startswith(("%", "!")) else line
+    # Jupyter magics and shell escapes are not Python: each becomes a `pass`
+    # at its indentation, so a block made only of them still parses.
+    lines = [line[:len(line) - len(line.lstrip())] + "pass"
+             if line.lstrip().startswith(("%", "!")) else line
              for line in source.splitlines()]
     return ast.parse("\n".join(lines))
 
