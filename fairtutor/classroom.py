@@ -108,7 +108,7 @@ def exercise_cells(notebook):
     """Return ``(solution_cells, check_cells)`` of a notebook (as dicts).
 
     Both are code cells: the written-answer (markdown) cells are neither; find
-    them with :func:`find_exercises`.
+    them with ``find_exercises``.
     """
     cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
     solutions = [c for c in cells if _nbgrader(c).get("solution")]

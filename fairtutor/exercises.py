@@ -199,7 +199,7 @@ def check_close(name, value, expected, *, atol=1e-8, rtol=1e-6, hint=None):
     expected : float
         The reference, recomputed by the check cell.
     atol, rtol : float
-        Tolerances of :func:`numpy.isclose`; state them in the exercise.
+        Tolerances of ``numpy.isclose``; state them in the exercise.
     hint : str, optional
         A sentence appended to the message on failure.
 
