@@ -82,8 +82,15 @@ notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 notebooks/*.ipynb
 
-student: $(STAMP)
-	$(BIN)/python -m fairtutor.classroom student notebooks --out student
+# Standard library only: no virtual environment is built for it. The student
+# edition in student/ is committed: the book's Binder and Colab buttons open it.
+student:
+	PYTHONPATH=$(CURDIR) $(PYTHON) -m fairtutor.classroom student notebooks --out student
+
+# nbgrader generate -> autograde -> export on a correct, a wrong and an untouched
+# submission; installs nbgrader into _build/classroom-env on first use.
+test-nbgrader: $(STAMP)
+	$(BIN)/python -m pytest -p no:xdist -s tests/test_nbgrader.py
 
 benchmarks: $(STAMP)
 	$(BIN)/python -m benchmarks
@@ -93,4 +100,4 @@ binder-requirements: $(STAMP)
 	$(BIN)/python tools/binder_requirements.py > binder/requirements.txt
 
 clean:
-	rm -rf _build student .pytest_cache build dist
+	rm -rf _build .pytest_cache build dist
