@@ -19,7 +19,7 @@ use the signed label :math:`\tilde y = 2y - 1 \in \{-1, +1\}`. The losses are
 
 The fairness risk follows Donini et al. (2018): equal opportunity asks that
 the risk on the positives of each group,
-:math:`L^{+,s}(f) = \mathbb{E}[\ell(f(X), Y) \mid Y = 1, S = s]`, be the same
+:math:`L^+_s(f) = \mathbb{E}[\ell(f(X), Y) \mid Y = 1, S = s]`, be the same
 for all groups; demographic parity asks the same of
 :math:`\mathbb{E}[\ell(f(X), 1) \mid S = s]` (our rewriting: the loss against
 the favourable label, on everyone in the group). With the 0-1 loss the two
@@ -252,7 +252,7 @@ def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_on
     positives,
 
     .. math::
-        \hat L^{+,s}(f) = \frac{1}{n_s^+} \sum_{i:\, y_i = 1,\, s_i = s}
+        \hat L^+_s(f) = \frac{1}{n_s^+} \sum_{i:\, y_i = 1,\, s_i = s}
         \ell(f(x_i), 1),
 
     and for demographic parity on all its members with the favourable label,
