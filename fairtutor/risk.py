@@ -430,12 +430,14 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
     :math:`c` of its estimate, the gap :math:`\max_{s, s'} \lvert r_s -
     r_{s'}\rvert` lies within :math:`c` of :math:`\widehat{\mathrm{DEO}}`.
     Its level is approximate (it rests on the bootstrap distribution of the
-    errors), but unlike a percentile interval of the resampled gap
+    errors, and fails for groups with few positives or rates near 0 or 1),
+    but unlike a percentile interval of the resampled gap
     :math:`\lvert \hat r_a^* - \hat r_b^* \rvert` it keeps its level when the
-    true gap is 0: that percentile interval's lower end is the
-    :math:`\delta/2` quantile of a variable that is never below the
-    estimate's noise level, so it excludes 0 and covers a perfectly fair
-    classifier almost never once the groups have many positives.
+    true gap is 0. That percentile interval's lower end is the
+    :math:`\delta/2` quantile of :math:`\lvert \hat r_a^* - \hat r_b^*
+    \rvert`, which is positive with high probability, so it excludes 0: it
+    covers a perfectly fair classifier almost never once the groups have
+    many positives (chapter 2 measures this).
 
     Parameters
     ----------
@@ -494,6 +496,12 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
     ...                                     method="bootstrap", random_state=0)
     >>> round(boot.low, 4), round(boot.high, 4)
     (0.1689, 0.2479)
+    >>> # a perfectly fair classifier (both rates 0.7): the interval keeps 0 in
+    >>> fair = (rng.random(4000) < 0.7).astype(int)
+    >>> fair_boot = fairness_confidence_interval(y_true, fair, sensitive_features=group,
+    ...                                          method="bootstrap", random_state=0)
+    >>> fair_boot.contains(0.0), fair_boot.low
+    (True, 0.0)
     """
     delta = _check_delta(delta)
     method = _check_choice(method, "method", METHODS)
