@@ -256,9 +256,9 @@ def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_on
         \ell(f(x_i), 1),
 
     and for demographic parity on all its members with the favourable label,
-    :math:`\hat L^{s}(f) = \frac{1}{n_s} \sum_{i:\, s_i = s} \ell(f(x_i), 1)`.
-    The empirical fairness risk is the largest gap, :math:`\max_s \hat L^{s} -
-    \min_s \hat L^{s}`. With ``loss="zero_one"`` and 0/1 predictions the risk
+    :math:`\hat L_s(f) = \frac{1}{n_s} \sum_{i:\, s_i = s} \ell(f(x_i), 1)`.
+    The empirical fairness risk is the largest gap, :math:`\max_s \hat L_s -
+    \min_s \hat L_s`. With ``loss="zero_one"`` and 0/1 predictions the risk
     is one minus the true-positive rate (resp. the selection rate), so the gap
     equals :func:`~fairtutor.metrics.equal_opportunity_difference` (resp.
     :func:`~fairtutor.metrics.demographic_parity_difference`).
