@@ -19,7 +19,7 @@ use the signed label :math:`\tilde y = 2y - 1 \in \{-1, +1\}`. The losses are
 
 The fairness risk follows Donini et al. (2018): equal opportunity asks that
 the risk on the positives of each group,
-:math:`L^{+,s}(f) = \mathbb{E}[\ell(f(X), Y) \mid Y = 1, S = s]`, be the same
+:math:`L^+_s(f) = \mathbb{E}[\ell(f(X), Y) \mid Y = 1, S = s]`, be the same
 for all groups; demographic parity asks the same of
 :math:`\mathbb{E}[\ell(f(X), 1) \mid S = s]` (our rewriting: the loss against
 the favourable label, on everyone in the group). With the 0-1 loss the two
@@ -133,7 +133,7 @@ class FairnessInterval:
     - ``estimate``: the empirical gap (DEO or DP difference) on the sample;
     - ``low``, ``high``: the interval; it contains the population gap with
       probability at least ``1 - delta`` (Hoeffding) or approximately so
-      (bootstrap);
+      (bootstrap of the signed differences, also when the gap is 0);
     - ``delta``: the failure probability;
     - ``method``: ``"hoeffding"`` or ``"bootstrap"``;
     - ``constraint``: ``"equal_opportunity"`` or ``"demographic_parity"``;
@@ -252,13 +252,13 @@ def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_on
     positives,
 
     .. math::
-        \hat L^{+,s}(f) = \frac{1}{n_s^+} \sum_{i:\, y_i = 1,\, s_i = s}
+        \hat L^+_s(f) = \frac{1}{n_s^+} \sum_{i:\, y_i = 1,\, s_i = s}
         \ell(f(x_i), 1),
 
     and for demographic parity on all its members with the favourable label,
-    :math:`\hat L^{s}(f) = \frac{1}{n_s} \sum_{i:\, s_i = s} \ell(f(x_i), 1)`.
-    The empirical fairness risk is the largest gap, :math:`\max_s \hat L^{s} -
-    \min_s \hat L^{s}`. With ``loss="zero_one"`` and 0/1 predictions the risk
+    :math:`\hat L_s(f) = \frac{1}{n_s} \sum_{i:\, s_i = s} \ell(f(x_i), 1)`.
+    The empirical fairness risk is the largest gap, :math:`\max_s \hat L_s -
+    \min_s \hat L_s`. With ``loss="zero_one"`` and 0/1 predictions the risk
     is one minus the true-positive rate (resp. the selection rate), so the gap
     equals :func:`~fairtutor.metrics.equal_opportunity_difference` (resp.
     :func:`~fairtutor.metrics.demographic_parity_difference`).
@@ -417,9 +417,27 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
     contained in :math:`\widehat{\mathrm{DEO}} \pm (t_{(1)} + t_{(2)})`, the
     estimate plus or minus the sum of the two largest radii.
 
-    ``method="bootstrap"``: a percentile interval of the gap over
-    ``n_resamples`` stratified bootstrap samples (each group's positives, or
-    members, are resampled with their count kept), which is approximate.
+    ``method="bootstrap"``: a bootstrap of the **signed** differences, not of
+    the gap itself. Each group's positives (or members) are resampled with
+    their count kept, giving rates :math:`\hat r_s^*`; with the errors
+    :math:`e_s = \hat r_s^* - \hat r_s`, the radius :math:`c` is the
+    :math:`1 - \delta` quantile over ``n_resamples`` resamples of
+    :math:`\max_s e_s - \min_s e_s = \max_{s, s'} \lvert (\hat r_s^* - \hat
+    r_{s'}^*) - (\hat r_s - \hat r_{s'}) \rvert`, the largest error of a signed
+    pairwise difference. The interval is
+    :math:`[\max(0, \widehat{\mathrm{DEO}} - c), \min(1, \widehat{\mathrm{DEO}} + c)]`:
+    whenever every signed difference :math:`r_s - r_{s'}` lies within
+    :math:`c` of its estimate, the gap :math:`\max_{s, s'} \lvert r_s -
+    r_{s'}\rvert` lies within :math:`c` of :math:`\widehat{\mathrm{DEO}}`.
+    Its level is approximate (it rests on the bootstrap distribution of the
+    errors, and fails for groups with few positives or rates near 0 or 1),
+    but unlike a percentile interval of the resampled gap
+    :math:`\lvert \hat r_a^* - \hat r_b^* \rvert` it keeps its level when the
+    true gap is 0. That percentile interval's lower end is the
+    :math:`\delta/2` quantile of :math:`\lvert \hat r_a^* - \hat r_b^*
+    \rvert`, which is positive with high probability, so it excludes 0: it
+    covers a perfectly fair classifier almost never once the groups have
+    many positives (chapter 2 measures this).
 
     Parameters
     ----------
@@ -455,8 +473,9 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
     Warns
     -----
     SmallGroupWarning
-        Hoeffding: when a group's radius is at least 1, so that the bound says
-        nothing about its rate (the interval then rests on the other groups
+        Hoeffding: when a group's clipped box :math:`[l_s, h_s]` is all of
+        [0, 1] (its radius is at least :math:`\max(\hat r_s, 1 - \hat r_s)`),
+        so that the bound says nothing about its rate (the interval then rests on the other groups
         only; it is the whole of [0, 1] when that makes it vacuous).
         Bootstrap: when a group's rate is 0 or 1, so that every resample
         repeats it and the interval ignores that group's uncertainty.
@@ -476,7 +495,13 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
     >>> boot = fairness_confidence_interval(y_true, y_pred, sensitive_features=group,
     ...                                     method="bootstrap", random_state=0)
     >>> round(boot.low, 4), round(boot.high, 4)
-    (0.1677, 0.2464)
+    (0.1689, 0.2479)
+    >>> # a perfectly fair classifier (both rates 0.7): the interval keeps 0 in
+    >>> fair = (rng.random(4000) < 0.7).astype(int)
+    >>> fair_boot = fairness_confidence_interval(y_true, fair, sensitive_features=group,
+    ...                                          method="bootstrap", random_state=0)
+    >>> fair_boot.contains(0.0), fair_boot.low
+    (True, 0.0)
     """
     delta = _check_delta(delta)
     method = _check_choice(method, "method", METHODS)
@@ -501,13 +526,15 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
         high_s = np.clip(rates + radii, 0.0, 1.0)
         low, high = _gap_interval_from_boxes(low_s, high_s)
         low, high = float(low), float(min(high, 1.0))
-        vacuous = radii >= 1
+        # A box that is already all of [0, 1] says nothing about that rate; this
+        # happens as soon as t_s >= max(rate, 1 - rate), well before t_s >= 1.
+        vacuous = (low_s <= 0.0) & (high_s >= 1.0)
         if vacuous.any():
             described = ", ".join(f"{g} ({n} {who})" for g, n in
                                   zip(index[vacuous], counts[vacuous]))
             whole = low == 0.0 and high == 1.0
             warnings.warn(
-                f"group(s) {described} are too small: their Hoeffding radius is at least 1 at "
+                f"group(s) {described} are too small: their Hoeffding box is all of [0, 1] at "
                 f"delta={delta:g}, so the bound says nothing about their rate"
                 + ("; the interval [0, 1] is vacuous" if whole else
                    "; the interval rests on the other groups only"),
@@ -516,8 +543,10 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
     else:
         rng = check_random_state(random_state)
         draws = rng.binomial(counts, rates, size=(int(n_resamples), counts.size)) / counts
-        gaps = draws.max(axis=1) - draws.min(axis=1)
-        low, high = (float(q) for q in np.quantile(gaps, [delta / 2, 1 - delta / 2]))
+        errors = draws - rates
+        # the largest error of a signed pairwise difference, in each resample
+        radius = float(np.quantile(errors.max(axis=1) - errors.min(axis=1), 1 - delta))
+        low, high = max(0.0, float(estimate) - radius), min(1.0, float(estimate) + radius)
         degenerate = (rates == 0) | (rates == 1)
         if degenerate.any():
             described = ", ".join(f"{g} ({n} {who}, rate {r:g})" for g, n, r in

@@ -225,6 +225,71 @@ def test_vacuous_hoeffding_interval_warns():
         fairness_confidence_interval([1, 1, 1, 1], [1, 0, 1, 1], sensitive_features=[0, 0, 1, 1])
 
 
+def test_warning_fires_whenever_a_clipped_box_is_all_of_zero_one():
+    # group b: 5 positives, rate 0.6, radius sqrt(log(80) / 10) = 0.662 < 1, yet
+    # its box [0.6 - 0.662, 0.6 + 0.662] clipped to [0, 1] is all of [0, 1]
+    y = np.ones(205, dtype=int)
+    g = np.r_[np.zeros(200), np.ones(5)].astype(int)
+    pred = np.r_[np.ones(160), np.zeros(40), 1, 1, 1, 0, 0].astype(int)
+    with pytest.warns(SmallGroupWarning, match=r"1 \(5 positives\).*box is all of \[0, 1\]"):
+        ci = fairness_confidence_interval(y, pred, sensitive_features=g)
+    radius_b = ci.group_radii.iloc[1]
+    assert 0.6 < radius_b < 1
+    # with 9 positives at rate 5/9 the box is no longer [0, 1]: no warning
+    g9 = np.r_[np.zeros(200), np.ones(9)].astype(int)
+    pred9 = np.r_[np.ones(160), np.zeros(40), np.ones(5), np.zeros(4)].astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ci9 = fairness_confidence_interval(np.ones(209, dtype=int), pred9, sensitive_features=g9)
+    assert ci9.group_rates.iloc[1] - ci9.group_radii.iloc[1] > 0   # box [0.06, 1]
+
+
+def test_bootstrap_is_the_signed_difference_radius_by_hand():
+    rng = np.random.default_rng(8)
+    n = 3000
+    g = rng.choice(3, n, p=[0.5, 0.3, 0.2])
+    y = rng.integers(0, 2, n)
+    pred = (rng.random(n) < np.array([0.8, 0.7, 0.75])[g]).astype(int)
+    ci = fairness_confidence_interval(y, pred, sensitive_features=g, method="bootstrap",
+                                      n_resamples=500, delta=0.1, random_state=3)
+    counts = np.array([np.sum((y == 1) & (g == k)) for k in range(3)])
+    rates = np.array([pred[(y == 1) & (g == k)].mean() for k in range(3)])
+    draws = np.random.default_rng(3).binomial(counts, rates, size=(500, 3)) / counts
+    # every signed pairwise difference's error, its largest absolute value per resample
+    pair_errors = (draws[:, :, None] - draws[:, None, :]) - (rates[:, None] - rates[None, :])
+    radius = np.quantile(np.abs(pair_errors).max(axis=(1, 2)), 0.9)
+    estimate = rates.max() - rates.min()
+    assert ci.estimate == pytest.approx(estimate)
+    assert (ci.low, ci.high) == pytest.approx((max(0, estimate - radius), estimate + radius))
+
+
+@pytest.mark.parametrize("n_pos, tpr", [((2000, 500), (0.7, 0.7)), ((200, 200), (0.5, 0.5)),
+                                        ((2000, 500), (0.72, 0.7))])
+def test_bootstrap_keeps_its_level_at_and_near_a_zero_gap(n_pos, tpr):
+    """At DEO = 0 a percentile bootstrap of |difference| covers almost never
+    (0.000 at n+ = (2000, 500) in the review); the signed bootstrap keeps its level."""
+    rng = np.random.default_rng(11)
+    delta, reps = 0.1, 300
+    g = np.repeat([0, 1], n_pos)
+    y = np.ones(g.size, dtype=int)
+    truth = abs(tpr[0] - tpr[1])
+    covered, percentile_covered = 0, 0
+    for _ in range(reps):
+        pred = (rng.random(g.size) < np.array(tpr)[g]).astype(int)
+        ci = fairness_confidence_interval(y, pred, sensitive_features=g, method="bootstrap",
+                                          delta=delta, n_resamples=400, random_state=rng)
+        covered += ci.contains(truth)
+        # the old percentile interval of the resampled |difference|, for contrast
+        rates, counts = ci.group_rates.to_numpy(), ci.group_counts.to_numpy()
+        draws = rng.binomial(counts, rates, size=(400, 2)) / counts
+        low, high = np.quantile(np.abs(draws[:, 0] - draws[:, 1]), [delta / 2, 1 - delta / 2])
+        percentile_covered += low <= truth <= high
+    # binomial noise of 300 replications: sd 0.017 around 0.9
+    assert covered / reps >= 1 - delta - 0.05
+    if truth == 0 and n_pos == (2000, 500):
+        assert percentile_covered / reps < 0.2
+
+
 def test_degenerate_bootstrap_warns_and_reasonable_interval_does_not():
     y = np.ones(60, dtype=int)
     g = np.repeat([0, 1], 30)
