@@ -559,6 +559,10 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     column of ``X`` if the model should use it. The post-processing always
     uses ``sensitive_features``, at fit and at predict time.
 
+    Like the post-processor, ``predict`` is randomized: every call draws
+    fresh jitter (from ``postprocessor_.jitter_rng_``), so predictions made
+    one row at a time are as fair as predictions made in one batch.
+
     Parameters
     ----------
     estimator : regressor, default=None
