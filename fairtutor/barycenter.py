@@ -262,6 +262,18 @@ def _check_fairness(fairness):
         raise ValueError(f"fairness must be a number in [0, 1], got {fairness!r}")
 
 
+_SMALL_BATCH = 4096     # below this, plain binary searches beat sorting the batch
+
+
+def _jittered(y, sigma, rng):
+    """``y`` plus uniform noise on [-sigma, sigma], drawn once into a new array."""
+    if sigma == 0:
+        return y.copy()
+    z = rng.uniform(-sigma, sigma, y.size)
+    z += y
+    return z
+
+
 class BarycenterPostprocessor(BaseEstimator):
     r"""Make raw predictions demographic-parity fair by the barycenter map.
 
@@ -281,6 +293,16 @@ class BarycenterPostprocessor(BaseEstimator):
     the Wasserstein-2 geodesic between the two. The calibration sample must be
     independent of the data the model was trained on.
 
+    The output is a **randomized** predictor, as in the paper: every call of
+    ``transform`` draws fresh noise :math:`\varepsilon` for each prediction
+    from the generator ``jitter_rng_``, which ``fit`` seeds from
+    ``random_state`` and every call advances. The fairness guarantee needs
+    this independence: it holds whether predictions are transformed in one
+    batch or one at a time. The same input transformed twice can therefore
+    come out different where the noise breaks a tie differently (by at most
+    the gap between neighbouring fair values); refitting, or passing
+    ``random_state`` to ``transform``, reproduces a call exactly.
+
     Parameters
     ----------
     sigma : float, default=1e-5
@@ -288,8 +310,8 @@ class BarycenterPostprocessor(BaseEstimator):
         Small compared with their spread; 0 disables the jitter (ties then
         break the fairness guarantee).
     random_state : int, numpy Generator or None, default=None
-        Seed of the jitter. With an int, ``fit`` and ``transform`` are
-        deterministic.
+        Seed of the jitter. With an int, ``fit`` followed by the same
+        sequence of ``transform`` calls gives the same outputs.
 
     Attributes
     ----------
@@ -305,6 +327,9 @@ class BarycenterPostprocessor(BaseEstimator):
     calibration_sorted_
         List of arrays: the jittered calibration predictions of each group,
         sorted.
+    jitter_rng_
+        ``numpy.random.Generator``: the source of the jitter of new
+        predictions, advanced by every ``transform`` call.
     fair_values_
         List of arrays: for group ``s``, the ``N_s + 1`` values
         :math:`\sum_{s'} \hat p_{s'} \hat Q_{f|s'}(j / N_s)`,
@@ -359,10 +384,17 @@ class BarycenterPostprocessor(BaseEstimator):
                 f"group(s) {', '.join(map(str, small))} have fewer than 2 calibration "
                 "points; each group needs at least 2 to estimate its distribution")
         rng = check_random_state(self.random_state)
-        z = y + rng.uniform(-self.sigma, self.sigma, y.size) if self.sigma > 0 else y.copy()
-        # Sort once: each value is sorted with the other values of its group.
-        self.calibration_sorted_ = [np.sort(z.take(np.flatnonzero(codes == k)))
-                                    for k in range(groups.size)]
+        z = _jittered(y, self.sigma, rng)
+        # Sort once per group: a stable counting sort on the group codes makes
+        # each group a contiguous slice, which is then sorted in place.
+        by_group = np.argsort(codes.astype(np.min_scalar_type(groups.size)), kind="stable")
+        z = z.take(by_group)
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        self.calibration_sorted_ = []
+        for k in range(groups.size):
+            block = z[bounds[k]:bounds[k + 1]]
+            block.sort()
+            self.calibration_sorted_.append(block)
         self.groups_ = groups
         self.n_calibration_ = counts
         self.weights_ = counts / counts.sum()
@@ -380,17 +412,35 @@ class BarycenterPostprocessor(BaseEstimator):
                 if n_t == n_s:
                     k = np.arange(-1, n_s, dtype=np.int64)
                 else:
-                    k = np.ceil(j * n_t / n_s).astype(np.int64) - 1
+                    level = j * n_t
+                    level /= n_s
+                    k = np.ceil(level, out=level).astype(np.int64)
+                    k -= 1
                 k[0] = 0
-                table += w * x_t[k]
+                term = x_t.take(k)
+                term *= w
+                table += term
             self.fair_values_.append(table)
-        # Seed of transform's jitter: independent of the calibration jitter,
-        # and the same at every call, so transform is a function.
-        self._transform_seed = int(rng.integers(2**63 - 1))
+        # The jitter of new predictions comes from a generator seeded here and
+        # advanced by every transform call: each new prediction gets fresh
+        # noise, as the estimator of Chzhen et al. requires, whether the
+        # predictions arrive in one batch or one at a time.
+        self.jitter_rng_ = np.random.default_rng(int(rng.integers(2**63 - 1)))
+        with np.errstate(all="ignore"):
+            spread = np.array([x[-1] - x[0] for x in self.calibration_sorted_])
+            scale = ((2**32 - 1) // groups.size) / spread
+        self._bucket_scale = np.where(np.isfinite(scale), scale, 0.0)
+        self._bucket_origin = np.array([x[0] for x in self.calibration_sorted_])
         return self
 
-    def transform(self, y_pred, *, sensitive_features, fairness=1.0):
-        """Map predictions to the fair ones.
+    def transform(self, y_pred, *, sensitive_features, fairness=1.0, random_state=None):
+        """Map predictions to the fair ones (a randomized map).
+
+        Each call jitters the predictions with fresh noise from the generator
+        ``jitter_rng_`` that ``fit`` seeded, so two calls on the same input
+        can differ where the jitter breaks a tie in the calibration ranks;
+        the same sequence of calls after the same ``fit`` gives the same
+        outputs.
 
         Parameters
         ----------
@@ -401,6 +451,10 @@ class BarycenterPostprocessor(BaseEstimator):
             calibration (a batch may contain only some of the groups).
         fairness : float in [0, 1], default=1.0
             Position on the geodesic: 1 is fully fair, 0 returns ``y_pred``.
+        random_state : int, numpy Generator or None, default=None
+            Source of this call's jitter; None (the default) draws from
+            ``jitter_rng_`` and advances it. Pass a seed to reproduce one
+            call on its own.
 
         Returns
         -------
@@ -412,29 +466,53 @@ class BarycenterPostprocessor(BaseEstimator):
         y = _finite_sample(y_pred, "y_pred")
         codes = encode_known_groups(sensitive_features, self.groups_, y.size,
                                     seen_in="at calibration")
-        rng = np.random.default_rng(self._transform_seed)
-        z = y + rng.uniform(-self.sigma, self.sigma, y.size) if self.sigma > 0 else y
-        out = np.empty(y.size)
-        for k in range(self.groups_.size):
-            where = np.flatnonzero(codes == k) if self.groups_.size > 1 else None
-            values = z if where is None else z.take(where)
-            if values.size == 0:
-                continue
-            if values.size > 4096:
-                # Binary searches for sorted queries hit the cache; sorting the
-                # queries first (argsort) is cheaper than searching at random.
-                order = np.argsort(values)
-                ranks = np.empty(values.size, dtype=np.int64)
-                ranks[order] = np.searchsorted(self.calibration_sorted_[k], values.take(order),
-                                               side="right")
-            else:
-                ranks = np.searchsorted(self.calibration_sorted_[k], values, side="right")
-            if where is None:
-                out[:] = self.fair_values_[k][ranks]
-            else:
-                out[where] = self.fair_values_[k].take(ranks)
+        rng = self.jitter_rng_ if random_state is None else check_random_state(random_state)
+        out = self._fair_values_of(_jittered(y, self.sigma, rng), codes)
         if fairness < 1:
-            out = (1.0 - fairness) * y + fairness * out
+            out *= fairness
+            out += (1.0 - fairness) * y
+        return out
+
+    def _fair_values_of(self, z, codes):
+        """The fair value of each jittered prediction ``z`` of group ``codes``.
+
+        The rank of ``z`` in its group's sorted calibration sample, looked up
+        in ``fair_values_``. For a large batch the binary searches are made
+        in (almost) increasing order, where they share their cache lines: a
+        linear-time radix sort on 32-bit keys (group, value bucket) orders
+        the batch, and ``np.searchsorted`` then merges each group's run with
+        its sorted calibration sample. The order only changes the speed:
+        every rank is an exact comparison count.
+        """
+        n_groups = self.groups_.size
+        if z.size <= _SMALL_BATCH or n_groups > 2**16:
+            out = np.empty(z.size)
+            for k in range(n_groups):
+                where = np.flatnonzero(codes == k)
+                ranks = np.searchsorted(self.calibration_sorted_[k], z.take(where), side="right")
+                out[where] = self.fair_values_[k].take(ranks)
+            return out
+        # Key = group * per_group + value bucket, 32 bits, sorted by two stable
+        # 16-bit radix passes (low half, then high half): linear time.
+        per_group = (2**32 - 1) // n_groups
+        with np.errstate(all="ignore"):  # overflow or NaN keys only cost speed
+            bucket = z - self._bucket_origin.take(codes)
+            bucket *= self._bucket_scale.take(codes)
+            np.clip(bucket, 0, per_group - 1, out=bucket)
+            keys = bucket.astype(np.uint32)
+        keys += codes.astype(np.uint32) * np.uint32(per_group)
+        order = np.argsort(keys.astype(np.uint16), kind="stable")
+        keys >>= 16
+        order = order.take(np.argsort(keys.take(order).astype(np.uint16), kind="stable"))
+        z_sorted = z.take(order)
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
+        fair_sorted = np.empty(z.size)
+        for k in range(n_groups):
+            run = slice(bounds[k], bounds[k + 1])
+            ranks = np.searchsorted(self.calibration_sorted_[k], z_sorted[run], side="right")
+            fair_sorted[run] = self.fair_values_[k].take(ranks)
+        out = np.empty(z.size)
+        out[order] = fair_sorted
         return out
 
     def fit_transform(self, y_pred, *, sensitive_features, fairness=1.0):
@@ -480,6 +558,10 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     The base estimator sees ``X`` only: add the sensitive attribute as a
     column of ``X`` if the model should use it. The post-processing always
     uses ``sensitive_features``, at fit and at predict time.
+
+    Like the post-processor, ``predict`` is randomized: every call draws
+    fresh jitter (from ``postprocessor_.jitter_rng_``), so predictions made
+    one row at a time are as fair as predictions made in one batch.
 
     Parameters
     ----------
