@@ -8,9 +8,10 @@ linear constraint on the weights of ``f(x) = <w, phi(x)> + b``::
     |<w, u>| <= epsilon,   u = u_a - u_b,
 
 where ``u_g`` is the mean feature vector of the positive examples of group
-``g``. With more than two groups there is one such constraint per group,
-against a reference group, so ``w`` must be (nearly) orthogonal to the span of
-the group-difference vectors.
+``g``. With more than two groups the constraint bounds every pairwise gap,
+``max_{g, h} |<w, u_g - u_h>| <= epsilon``; with ``epsilon = 0`` this says that
+``w`` is orthogonal to the span of the group-difference vectors, which does
+not depend on the order of the group labels.
 
 - :func:`fairness_direction` computes the difference vectors.
 - :class:`LinearFERM` wraps any linear classifier. With ``epsilon=0`` the
@@ -20,11 +21,13 @@ the group-difference vectors.
 - :class:`KernelFERM` solves the kernel problem exactly as a standard SVM with
   the projected kernel ``K'(x, x') = K(x, x') - k_u(x) k_u(x') / ||u||^2``.
 
-Both accept ``epsilon > 0``: the constrained problem is then solved exactly
-(for two groups) by shrinking the data's component along ``u`` by a factor
-``c`` in ``[0, 1]``, found by bisection so that ``|<w, u>| = epsilon``; the
-shrinkage is the Lagrange multiplier of the constraint in disguise (chapter 3
-proves it). Unlike the original code (two groups, ``epsilon=0``, a generic QP
+Both accept ``epsilon > 0``: the data's component along the span is shrunk by
+a factor ``c`` in ``[0, 1]``, found by bisection so that the largest pairwise
+gap equals ``epsilon``. For two groups this solves the constrained problem
+exactly, because the shrinkage is the Lagrange multiplier of the constraint in
+disguise (chapter 3 proves it); for more groups the result is feasible and
+invariant to relabelling the groups, but one common shrinkage of the whole
+span is not in general the exact optimum of the pairwise constraints. Unlike the original code (two groups, ``epsilon=0``, a generic QP
 solver), any number of groups works and the solvers are scikit-learn's.
 """
 
@@ -219,6 +222,43 @@ def _orthonormal_basis(directions):
     return left[:, keep]
 
 
+def _pairwise_gap(values):
+    """Largest ``|<w, u_g - u_h>|`` over pairs of groups.
+
+    ``values`` holds ``<w, u_k - u_0>`` for k = 1..K-1; with ``<w, u_0 - u_0> = 0``
+    added, the largest pairwise gap is their range (max minus min). It does not
+    depend on which group is the reference, unlike ``max_k |values_k|``, which
+    can be half of it when K > 2.
+    """
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    return float(max(values.max(initial=0.0), 0.0) - min(values.min(initial=0.0), 0.0))
+
+
+def _warn_if_not_ridge(estimator):
+    """Warn when the epsilon > 0 path cannot be exact for this base learner.
+
+    Shrinking the data along ``u`` acts on the solution only through an
+    ``||w||^2`` penalty (chapter 3); without one (``penalty=None``, ``C=inf``)
+    or with an L1 part, the search returns a feasible model that can be far
+    from the constrained optimum.
+    """
+    params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
+    penalty = params.get("penalty", "l2")
+    l1_ratio = params.get("l1_ratio", None)
+    C = params.get("C", 1.0)
+    no_ridge = (penalty is None or penalty in ("none", "l1", "elasticnet")
+                or (l1_ratio is not None and l1_ratio != 0)
+                or (isinstance(C, (int, float)) and not np.isfinite(C)))
+    if no_ridge:
+        warnings.warn(
+            f"LinearFERM(epsilon > 0) is exact only for a learner with an ||w||^2 penalty; "
+            f"{type(estimator).__name__} with penalty={penalty!r}, l1_ratio={l1_ratio!r}, "
+            f"C={C!r} gets a feasible model that need not be the constrained optimum",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def _warn_already_fair(model):
     warnings.warn(
         f"{type(model).__name__}: the groups' means coincide (u = 0), so every model "
@@ -229,7 +269,7 @@ def _warn_already_fair(model):
 
 
 def _bisect_shrinkage(fit_at, epsilon):
-    """Find the shrinkage c in [0, 1] at which the fit has max |<w, u>| = epsilon.
+    """Find the shrinkage c in [0, 1] at which the fit's largest pairwise gap is epsilon.
 
     ``fit_at(c)`` fits the model on data whose component along the span of
     the directions is multiplied by ``c`` and returns ``(state, violation)``.
@@ -277,7 +317,8 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     Fits ``estimator`` on data whose component along the group-difference
     directions (see :func:`fairness_direction`) is removed (``epsilon=0``)
-    or shrunk just enough that ``|<w, u>| <= epsilon`` (``epsilon > 0``). The
+    or shrunk just enough that every pairwise gap ``|<w, u_g - u_h>|`` is at
+    most ``epsilon`` (``epsilon > 0``; with two groups, ``|<w, u>| <= epsilon``). The
     resulting linear score ``<coef_, x> + intercept_`` satisfies the
     linear-loss fairness constraint of Donini et al. (2018); predictions need
     no sensitive attribute.
@@ -288,16 +329,20 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         The linear learner, cloned before fitting. ``None`` means
         ``LogisticRegression()``. With ``epsilon > 0`` it must penalize
         ``||w||^2`` (logistic regression, linear SVM): the shrinkage acts
-        through that penalty.
+        through that penalty, and ``fit`` warns when the estimator's
+        ``penalty``/``l1_ratio``/``C`` show that it has none.
     constraint : {"equal_opportunity", "demographic_parity"}, default="equal_opportunity"
         Equal opportunity compares the means of the positive examples of each
         group, demographic parity the means of all examples.
     epsilon : float, default=0.0
-        Tolerance of the constraint ``max_k |<w, u_k>| <= epsilon``. Zero gives
-        the pre-processing (projection) solution. For two groups a positive
-        value is solved exactly (up to a relative bisection tolerance of 1e-3);
-        for more groups the whole span is shrunk uniformly, which is feasible
-        but only an approximation of the per-group constraints.
+        Tolerance of the constraint ``max_{g, h} |<w, u_g - u_h>| <= epsilon``
+        over all pairs of groups (``|<w, u>| <= epsilon`` for two groups), the
+        scale of ``<w, u>``: twice the linear-loss risk gap. Zero gives the
+        pre-processing (projection) solution. For two groups a positive value
+        is solved exactly (up to a relative bisection tolerance of 1e-3); for
+        more groups the whole span is shrunk by one factor, which keeps every
+        pairwise gap within ``epsilon`` and does not depend on the order of the
+        group labels, but is in general not the exact constrained optimum.
 
     See Also
     --------
@@ -326,8 +371,11 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     ``intercept_`` : ndarray of shape (1,)
         Its intercept.
     ``constraint_values_`` : ndarray of shape (n_groups - 1,)
-        ``<coef_, u_k>`` for each direction: zero up to rounding when
-        ``epsilon=0``, at most ``epsilon`` in absolute value otherwise.
+        ``<coef_, u_k>`` for each direction ``u_k = u_{g_k} - u_{g_0}``: zero
+        up to rounding when ``epsilon=0``.
+    ``pairwise_gap_`` : float
+        ``max_{g, h} |<coef_, u_g - u_h>|``, the range of
+        ``[0, *constraint_values_]``: the quantity bounded by ``epsilon``.
     ``n_fits_`` : int
         Number of fits of the base estimator (more than one only when
         ``epsilon > 0`` and the constraint is active).
@@ -404,7 +452,7 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 )
             coef = np.asarray(fitted.coef_, dtype=np.float64).reshape(1, -1)
             coef = coef - (1.0 - shrinkage) * ((coef @ self.basis_) @ self.basis_.T)
-            return (fitted, coef), float(np.abs(self.directions_ @ coef[0]).max(initial=0.0))
+            return (fitted, coef), _pairwise_gap(self.directions_ @ coef[0])
 
         if self.basis_.shape[1] == 0:
             (fitted, coef), _ = fit_at(1.0)
@@ -413,6 +461,7 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             (fitted, coef), _ = fit_at(0.0)
             shrinkage, n_fits = 0.0, 1
         else:
+            _warn_if_not_ridge(base)
             (fitted, coef), shrinkage, n_fits = _bisect_shrinkage(fit_at, epsilon)
         self.estimator_ = fitted
         self.shrinkage_ = float(shrinkage)
@@ -420,6 +469,7 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.coef_ = coef
         self.intercept_ = np.asarray(fitted.intercept_, dtype=np.float64).reshape(-1)
         self.constraint_values_ = self.directions_ @ coef[0]
+        self.pairwise_gap_ = _pairwise_gap(self.constraint_values_)
         return self
 
     def fit_transform(self, X, y, *, sensitive_features=None):
@@ -569,7 +619,7 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
     constraint : {"equal_opportunity", "demographic_parity"}, default="equal_opportunity"
         Which group means the constraint compares.
     epsilon : float, default=0.0
-        Tolerance of ``max_k |<w, u_k>| <= epsilon`` (see :class:`LinearFERM`).
+        Tolerance of ``max_{g, h} |<w, u_g - u_h>| <= epsilon`` (see :class:`LinearFERM`).
     tol : float, default=1e-3
         Stopping tolerance of the SVM solver.
 
@@ -597,7 +647,9 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
         The intercept ``b``.
     ``constraint_values_`` : ndarray of shape (n_groups - 1,)
         ``<w, u_k>`` computed from the dual coefficients: zero up to the
-        solver's rounding for ``epsilon=0``, at most ``epsilon`` otherwise.
+        solver's rounding for ``epsilon=0``.
+    ``pairwise_gap_`` : float
+        ``max_{g, h} |<w, u_g - u_h>|``, at most ``epsilon`` (see :class:`LinearFERM`).
     ``direction_norms_`` : ndarray of shape (n_groups - 1,)
         ``||u_k||`` in feature space.
     ``shrinkage_`` : float
@@ -703,7 +755,7 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
             # w = (P + c^2 Pi) Phi^T alpha  =  Phi^T beta
             beta = alpha - (1.0 - shrinkage ** 2) * (expand @ (coords.T @ alpha))
             values = k_u.T @ beta
-            return (svc, beta, values), float(np.abs(values).max(initial=0.0))
+            return (svc, beta, values), _pairwise_gap(values)
 
         # A single fit may project the Gram matrix in place; the epsilon search
         # refits from the same Gram matrix, so it projects copies.
@@ -724,6 +776,7 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
         # that positive scores mean classes_[1].
         self.intercept_ = float(svc.intercept_[0])
         self.constraint_values_ = values
+        self.pairwise_gap_ = _pairwise_gap(values)
         self.shrinkage_ = float(shrinkage)
         self.n_fits_ = n_fits
         return self

@@ -11,19 +11,34 @@ Hardt, Price and Srebro (2016). Given a score :math:`r(x)` and the group
     \hat Y = 0 \text{ if } r < \tau_s .
 
 For a common target rate :math:`t` (the true-positive rate for equal
-opportunity, the selection rate for demographic parity), each group's
-:math:`(\tau_s, \alpha_s)` is the one that reaches :math:`t` exactly while
-accepting the highest scores, and :math:`t` is chosen to maximize accuracy on
-the fitting data. The accuracy is piecewise linear in :math:`t` between the
-rates that deterministic thresholds reach, so scanning those breakpoints finds
-the best :math:`t` exactly. The randomization at :math:`\tau_s` (which
-concerns one tie block of the fitting data) makes the constraint hold exactly
-in expectation on that data.
+opportunity, the selection rate for demographic parity), each group accepts
+its examples from the highest score down until it reaches :math:`t` exactly:
+every score block above :math:`\tau_s` is accepted, and a fraction
+:math:`\alpha_s` of the block at :math:`\tau_s`, the first block that reaches
+the target. :math:`t` is chosen to maximize accuracy on the fitting data.
+Between two consecutive *breakpoints* (the rates that deterministic
+thresholds reach in some group) the expected accuracy is linear in :math:`t`;
+at a breakpoint it is left-continuous and can only drop to its right, because
+(for equal opportunity)
+just past a group's breakpoint every negative scored between that group's
+last accepted positive and its next positive is accepted at once. So the
+maximum over :math:`t` is attained at a breakpoint, and scanning them finds it
+exactly (chapter 7 proves it). The randomization at :math:`\tau_s` makes the
+constraint hold exactly in expectation on the fitting data.
 
-Unlike Hardt et al., who mix two points of each group's ROC convex hull, we
-only randomize between *adjacent* thresholds, so every decision rule is a
-per-group threshold; on the fitting data this can cost a little accuracy
-where a group's ROC curve is not concave. Equalized odds (equal true- and
+Where the accuracy cost comes from: at a rate strictly between two of its own
+breakpoints, a group's rule sits on a *vertical* segment of its empirical ROC
+staircase (all the negatives ranked above its next positive are already
+accepted, only that positive's block is randomized). Mixing the two adjacent
+deterministic thresholds instead would sit on the chord between the two ROC
+vertices, with fewer false positives at the same true-positive rate, and
+Hardt et al. mix any two points of the ROC convex hull, which is better still
+where the staircase is not concave. Groups whose own breakpoint is the chosen
+:math:`t` pay nothing; the others can pay up to the negatives between two of
+their consecutive positives. ``fairlearn.postprocessing.ThresholdOptimizer``
+implements the convex-hull mixture.
+
+Equalized odds (equal true- and
 false-positive rates) needs the general mixture and a linear program; use
 ``fairlearn.postprocessing.ThresholdOptimizer`` for it.
 """

@@ -288,6 +288,28 @@ def test_common_rate_maximizes_accuracy_by_brute_force():
     assert post.fit_accuracy_ == pytest.approx(accuracy_at(post.target_rate_))
 
 
+def test_accuracy_jumps_down_right_of_a_breakpoint_and_is_left_continuous():
+    """Review E3: A(t) is not continuous. One group, labels by decreasing score 1, 0, 0, 1:
+    at t = 1/2 the rule accepts the first positive only (3 correct decisions); just above,
+    it also accepts both negatives ranked above the second positive (1 correct in
+    expectation). From the left, A is continuous; the maximum stays at a breakpoint."""
+    from fairtutor.postprocessing import _at_target, _group_curve
+
+    scores = np.array([4.0, 3.0, 2.0, 1.0])
+    y01 = np.array([1.0, 0.0, 0.0, 1.0])
+    curve = _group_curve(scores, y01, "equal_opportunity")
+
+    def correct(t):
+        _, _, tp, fp = _at_target(curve, np.array([t * 2.0]))
+        return float(tp[0] + (2.0 - fp[0]))
+
+    assert correct(0.5) == pytest.approx(3.0)
+    assert correct(0.5 + 1e-9) == pytest.approx(1.0, abs=1e-6)      # the jump down
+    assert correct(0.5 - 1e-9) == pytest.approx(3.0, abs=1e-6)      # left-continuous
+    # linear and increasing between breakpoints: slope n+ per unit of t (one positive per block)
+    assert correct(0.75) - correct(0.6) == pytest.approx(0.15 * 2.0)
+
+
 def test_thresholds_with_estimators():
     X, y, s = biased_data()
     base = LogisticRegression().fit(X, y)

@@ -86,6 +86,86 @@ def test_linear_three_groups_adult(adult_small):
     assert np.abs(model.constraint_values_).max() < 1e-8
 
 
+def _three_group_german(german, reference="a"):
+    """German with its second group split at random into two: three groups, all with
+    positives. ``reference`` names the group that sorts first (the library's reference);
+    with "c" it is the group whose mean score lies between the other two."""
+    X, y, s = german
+    rng = np.random.default_rng(3)
+    s3 = np.where(s == np.unique(s)[0], "a", rng.choice(["b", "c"], len(s)))
+    rename = {"a": {"a": "a", "b": "b", "c": "c"}, "b": {"a": "y", "b": "a", "c": "z"},
+              "c": {"a": "y", "b": "z", "c": "a"}}[reference]
+    return X, y, np.vectorize(rename.get)(s3)
+
+
+def _pairwise_gaps(model_coef, X, y, s, constraint="equal_opportunity"):
+    """All |<w, u_g - u_h>| computed from the group means, independently of the library."""
+    mask = (y == 1) if constraint == "equal_opportunity" else np.ones(y.size, bool)
+    means = {g: X[mask & (s == g)].mean(0) for g in np.unique(s)}
+    labels = list(means)
+    return np.array([abs(model_coef @ (means[g] - means[h]))
+                     for i, g in enumerate(labels) for h in labels[i + 1:]])
+
+
+@pytest.mark.parametrize("reference", ["a", "b", "c"])
+@pytest.mark.parametrize("Model", [
+    lambda eps: LinearFERM(LogisticRegression(max_iter=2000, tol=1e-8), epsilon=eps),
+    lambda eps: KernelFERM(kernel="linear", C=0.1, epsilon=eps, tol=1e-6),
+])
+def test_multigroup_epsilon_bounds_every_pairwise_gap(german, Model, reference):
+    """Issue 14, item 6: with K = 3 groups, every pair of groups is within epsilon,
+    not only each group against the reference (which allowed pairs up to 2 epsilon
+    when the reference lies between the others, reference="c")."""
+    X, y, s3 = _three_group_german(german, reference)
+    free = Model(1e6).fit(X, y, sensitive_features=s3)
+    eps = 0.5 * free.pairwise_gap_
+    model = Model(eps).fit(X, y, sensitive_features=s3)
+    if isinstance(model, LinearFERM):
+        gaps = _pairwise_gaps(model.coef_[0], X, y, s3)
+        assert gaps.max() <= eps * (1 + 1e-9)
+        assert gaps.max() >= (1 - 2e-3) * eps          # the constraint is active, not over-shrunk
+        assert np.isclose(model.pairwise_gap_, gaps.max())
+    values = np.r_[0.0, model.constraint_values_]
+    assert np.isclose(model.pairwise_gap_, values.max() - values.min())
+    assert model.pairwise_gap_ <= eps * (1 + 1e-9)
+
+
+def test_multigroup_epsilon_is_invariant_to_relabelling_the_groups(german):
+    """The fit must not depend on which group sorts first (the old reference-group
+    constraint did): rename the groups so that another one becomes the reference."""
+    X, y, s3 = _three_group_german(german, "a")
+    _, _, renamed = _three_group_german(german, "c")
+    base = LogisticRegression(max_iter=2000, tol=1e-10)
+    eps = 0.5 * LinearFERM(base, epsilon=1e6).fit(X, y, sensitive_features=s3).pairwise_gap_
+    first = LinearFERM(base, epsilon=eps).fit(X, y, sensitive_features=s3)
+    second = LinearFERM(base, epsilon=eps).fit(X, y, sensitive_features=renamed)
+    assert first.groups_[0] == "a" and second.groups_[0] == "a"   # a different group is the reference
+    # the two fits differ only by rounding (another basis of the same span), which can
+    # move the root search by a fraction of its stopping tolerance (1e-3 of epsilon)
+    np.testing.assert_allclose(first.pairwise_gap_, second.pairwise_gap_, rtol=1e-4)
+    np.testing.assert_allclose(first.coef_, second.coef_, atol=1e-4)
+    kernel_first = KernelFERM(epsilon=0.05).fit(X, y, sensitive_features=s3)
+    kernel_second = KernelFERM(epsilon=0.05).fit(X, y, sensitive_features=renamed)
+    np.testing.assert_allclose(kernel_first.decision_function(X[:50]),
+                               kernel_second.decision_function(X[:50]), atol=1e-5)
+
+
+@pytest.mark.parametrize("base", [LogisticRegression(C=np.inf, max_iter=2000),
+                                  LinearSVC(penalty="l1", dual=False, C=0.1)])
+def test_linear_epsilon_warns_without_ridge_penalty(german, base):
+    """Review W9: the shrinkage path is exact only through an ||w||^2 penalty."""
+    X, y, s = german
+    with pytest.warns(UserWarning, match="exact only for a learner with an"):
+        LinearFERM(base, epsilon=0.01).fit(X, y, sensitive_features=s)
+
+
+def test_linear_epsilon_no_warning_with_ridge_penalty(german):
+    X, y, s = german
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LinearFERM(LogisticRegression(max_iter=1000), epsilon=0.01).fit(X, y, sensitive_features=s)
+
+
 @pytest.mark.parametrize("epsilon", [0.02, 0.05])
 def test_linear_epsilon_active_and_feasible(german, epsilon):
     X, y, s = german
