@@ -231,11 +231,18 @@ def _block_text(block, facts):
     return _cell(text)
 
 
+def _session_name(plan, number):
+    per_week = plan.get("sessions_per_week")
+    if not per_week:
+        return f"Session {number}"
+    return f"Week {(number - 1) // per_week + 1}, session {(number - 1) % per_week + 1}"
+
+
 def plan_markdown(plan, facts):
     """One course plan: per session, a table of timed blocks, then homework and grading."""
     lines = [plan["audience"], ""]
     for number, session in enumerate(plan["sessions"], 1):
-        lines += [f"**Session {number}: {session['title']}**", "",
+        lines += [f"**{_session_name(plan, number)}: {session['title']}**", "",
                   "| minutes | read | in class |", "|---|---|---|"]
         for block in session["blocks"]:
             lines.append(f"| {block['minutes']} | {_block_text(block, facts)} | "
@@ -245,6 +252,10 @@ def plan_markdown(plan, facts):
     lines += ["Grading weights: " + "; ".join(f"{item['item']} {item['weight']} %"
                                                for item in plan["grading"]) + ".", ""]
     return "\n".join(lines)
+
+
+def _count(number, noun):
+    return "-" if number == 0 else f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def plan_by_id(course, plan_id):
@@ -272,10 +283,10 @@ def syllabus_markdown(course, facts):
         for block in session["blocks"]:
             if block["chapter"] not in stems:
                 stems.append(block["chapter"])
-        title = session["title"].split(": ", 1)[-1]
+        title = session["title"]
         lines.append(f"| {number} | {_cell(title)} | "
                      f"{', '.join(str(chapter_number(s)) for s in stems)} | "
-                     f"{len(session['homework']) or '-'} exercise(s) | {_cell(session['graded'])} |")
+                     f"{_count(len(session['homework']), 'exercise')} | {_cell(session['graded'])} |")
     lines += ["", "**Grading.** " + "; ".join(f"{item['item']}: {item['weight']} %"
                                              for item in plan["grading"]) + ".", ""]
     projects = course.get("projects", [])
@@ -283,6 +294,22 @@ def syllabus_markdown(course, facts):
         lines.append("**Projects** (pairs, from session 5): " + "; ".join(
             f"{{doc}}`{p['title']} </{p['page']}>`" for p in projects) + ".")
     return "\n".join(lines)
+
+
+def nbgitpuller_link(hub, repository, branch, path):
+    """The nbgitpuller link that clones ``repository`` into a hub user's home
+    and opens ``path`` (relative to the clone) in JupyterLab."""
+    from urllib.parse import quote, urlencode
+
+    name = repository.rstrip("/").removesuffix(".git").rsplit("/", 1)[-1]
+    query = urlencode({"repo": repository, "branch": branch,
+                       "urlpath": f"lab/tree/{name}/{path}"}, quote_via=quote)
+    return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+
+
+def repository_from_config(config_path=ROOT / "_config.yml"):
+    config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8"))
+    return config["repository"]["url"], config["repository"].get("branch", "main")
 
 
 def slides_href(docname, stem):
@@ -347,7 +374,15 @@ def _directives():
                 for stem in facts)
             return [nodes.raw("", f'<ul class="fairtutor-slides">{items}</ul>', format="html")]
 
-    return {"course-goals": CourseGoals, "course-plan": CoursePlan,
+    class CourseNbgitpuller(SphinxDirective):
+        """The nbgitpuller link of the repository of _config.yml (written once)."""
+
+        def run(self):
+            url, branch = repository_from_config()
+            link = nbgitpuller_link("https://hub.example.org", url, branch, "student/")
+            return [nodes.literal_block(link, link)]
+
+    return {"course-nbgitpuller": CourseNbgitpuller, "course-goals": CourseGoals, "course-plan": CoursePlan,
             "course-syllabus": CourseSyllabus, "course-slides": CourseSlides}
 
 
