@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -320,3 +321,18 @@ def test_exchange_round_trip_on_a_hub(nbgrader, grading_env, tmp_path):
     assert float(rows["alice"]["raw_score"]) == checks
     assert float(rows["bob"]["raw_score"]) == 0.0
     assert {row["assignment"] for row in rows.values()} == {assignment}
+
+    # the guide's gradebook pivot, run on this CSV: one row per student, one
+    # column per assignment, the scores of nbgrader's export
+    guide = (ROOT / "book" / "instructor_guide.md").read_text(encoding="utf-8")
+    [pivot] = [b for b in re.findall(r"^```py\n(.*?)^```", guide, re.M | re.S)
+               if "pivot_table" in b]
+    cwd = os.getcwd()
+    try:
+        os.chdir(course)
+        exec(compile(pivot, "instructor_guide.md", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    with open(course / "gradebook.csv", newline="") as handle:
+        book = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert {s: float(r[assignment]) for s, r in book.items()} == {"alice": checks, "bob": 0.0}
