@@ -195,7 +195,7 @@ def goals_cell_markdown(chapter):
     """The "Learning goals" cell at the top of a chapter notebook."""
     lines = [f":::{{admonition}} {GOALS_HEADING}", ":class: tip", "",
              "After this chapter you can:", ""]
-    lines += [f"- {goal['text']} (assessed by {_refs(goal['exercises'])})"
+    lines += [f"- {goal['text'].rstrip('.')} (assessed by {_refs(goal['exercises'])})."
               for goal in chapter["goals"]]
     lines += ["", "**Before you start:** " + " ".join(chapter["prerequisites"]), ":::"]
     return "\n".join(lines)
@@ -214,7 +214,8 @@ def goals_markdown(course, facts):
         stem = chapter["notebook"]
         lines += [f"**{_doc(stem, facts)}.** Before: " + " ".join(chapter["prerequisites"]),
                   "After it, a student can:", ""]
-        lines += [f"- {goal['text']} ({_refs(goal['exercises'])})" for goal in chapter["goals"]]
+        lines += [f"- {goal['text'].rstrip('.')} ({_refs(goal['exercises'])})."
+                  for goal in chapter["goals"]]
         lines.append("")
     return "\n".join(lines)
 
