@@ -444,6 +444,7 @@ SLIDE_FACTS = """() => ({
                   .map(e => e.getAttribute('data-mjx-error') || e.textContent),
   text: document.querySelector('.reveal .slides').innerText,
   images: Array.from(document.images).map(i => i.complete && i.naturalWidth > 0),
+  alts: Array.from(document.images).map(i => (i.getAttribute('alt') || '').trim()),
 })"""
 
 
@@ -473,6 +474,7 @@ def test_slides_open_offline_from_disk(browser_context, built_book, stem):
     assert facts["slides"] >= 8, facts["slides"]
     assert facts["mjx"] > 0 and not facts["mjxErrors"], facts["mjxErrors"]
     assert all(facts["images"]), "an image of the deck did not load"
+    assert all(len(alt.split()) >= 8 for alt in facts["alts"]), "a figure without alt text"
     for raw in (":::", "{prf:", "{exercise}", "$$"):
         assert raw not in facts["text"], f"{stem} slides show raw {raw!r}"
 

@@ -188,10 +188,11 @@ def _figure_cell(cell):
     figure = copy.deepcopy(cell)
     figure["outputs"] = [o for o in figure["outputs"]
                          if any(k.startswith("image/") for k in o.get("data", {}))]
+    mystnb = cell["metadata"].get("mystnb", {})
+    alt = mystnb.get("image", {}).get("alt") or mystnb.get("figure", {}).get("caption", "")
     for output in figure["outputs"]:
-        output["data"] = {k: v for k, v in output["data"].items()
-                          if k.startswith("image/") or k == "text/plain"}
-        output["data"].pop("text/plain", None)
+        output["data"] = {k: v for k, v in output["data"].items() if k.startswith("image/")}
+        output["metadata"] = dict(output.get("metadata", {}), fairtutor_alt=plain_roles(alt))
     figure["metadata"] = {"slideshow": {"slide_type": "subslide"},
                           "tags": ["slides-remove-input"]}
     caption = cell["metadata"].get("mystnb", {}).get("figure", {}).get("caption")
@@ -309,7 +310,9 @@ def build_slides(paths, out_dir):
 
 def _title(notebook):
     for cell in notebook["cells"]:
-        for block in split_blocks(notebook_io.source(cell)) if cell["cell_type"] == "markdown" else []:
+        if cell["cell_type"] != "markdown":
+            continue
+        for block in split_blocks(notebook_io.source(cell)):
             if block["type"] == "heading" and block["level"] == 1:
                 return plain_roles(block["text"])
     return "untitled"

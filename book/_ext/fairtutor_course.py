@@ -287,7 +287,8 @@ def syllabus_markdown(course, facts):
         title = session["title"]
         lines.append(f"| {number} | {_cell(title)} | "
                      f"{', '.join(str(chapter_number(s)) for s in stems)} | "
-                     f"{_count(len(session['homework']), 'exercise')} | {_cell(session['graded'])} |")
+                     f"{_count(len(session['homework']), 'exercise')} | "
+                     f"{_cell(session['graded'])} |")
     lines += ["", "**Grading.** " + "; ".join(f"{item['item']}: {item['weight']} %"
                                              for item in plan["grading"]) + ".", ""]
     projects = course.get("projects", [])
@@ -383,7 +384,8 @@ def _directives():
             link = nbgitpuller_link("https://hub.example.org", url, branch, "student/")
             return [nodes.literal_block(link, link)]
 
-    return {"course-nbgitpuller": CourseNbgitpuller, "course-goals": CourseGoals, "course-plan": CoursePlan,
+    return {"course-nbgitpuller": CourseNbgitpuller, "course-goals": CourseGoals,
+            "course-plan": CoursePlan,
             "course-syllabus": CourseSyllabus, "course-slides": CourseSlides}
 
 
