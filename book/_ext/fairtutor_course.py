@@ -14,8 +14,8 @@ written answers. This module
   one-page syllabus (:func:`goals_markdown`, :func:`plan_markdown`,
   :func:`syllabus_markdown`);
 - as a Sphinx extension, renders those at build time through the directives
-  ``course-goals``, ``course-plan <id>``, ``course-syllabus`` and
-  ``course-slides`` (so the instructor guide and the syllabus page can never
+  ``course-goals``, ``course-plan <id>``, ``course-syllabus``,
+  ``course-slides`` and ``course-nbgitpuller`` (so the instructor guide and the syllabus page can never
   disagree with the data file), and writes each chapter's slides into
   ``_static/slides/`` of the built book (``tools/slides.py``).
 
