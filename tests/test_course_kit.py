@@ -114,6 +114,14 @@ def test_goals_cell_comes_after_the_title_and_the_colab_cell_in_any_order(tmp_pa
     assert colab_setup_cell.main(["--check", *names]) == 0
 
 
+def test_goals_script_refuses_a_chapter_without_an_entry(tmp_path, capsys):
+    stray = tmp_path / "99_new_chapter.ipynb"
+    shutil.copy(NOTEBOOKS[0], stray)
+    assert learning_goals_cell.main([str(stray)]) == 2
+    assert "no entry in book/course.yml" in capsys.readouterr().err
+    assert stray.read_bytes() == NOTEBOOKS[0].read_bytes()
+
+
 def test_goals_cell_lists_each_goal_with_its_exercises(course):
     chapter = course["chapters"][0]
     text = fairtutor_course.goals_cell_markdown(chapter)

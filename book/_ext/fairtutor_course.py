@@ -330,10 +330,10 @@ def _directives():
     from sphinx.util.docutils import SphinxDirective
 
     class _CourseDirective(SphinxDirective):
-        optional_arguments = 1
+        """Renders ``self.markdown(course, facts)`` (defined by each directive below)
+        after checking the data file against the chapters."""
 
-        def markdown(self, course, facts):
-            raise NotImplementedError
+        optional_arguments = 1
 
         def run(self):
             self.env.note_dependency(str(COURSE_FILE))
