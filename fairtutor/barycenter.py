@@ -82,6 +82,9 @@ def ecdf(sample):
     vectorized over ``t``. The sample is sorted once; each evaluation is a
     binary search (``np.searchsorted``).
 
+    Derived in :ref:`chapter 4, § Demographic parity for regression <sec-wasserstein-dp>`
+    (:math:`\hat F_s`) and used in :ref:`§ The plug-in algorithm <sec-wasserstein-plugin>`.
+
     Parameters
     ----------
     sample : array-like of shape (n_samples,)
@@ -122,6 +125,9 @@ def quantile(sample, levels):
     :math:`-\infty`. Unlike ``np.quantile`` there is no interpolation: the
     result is always a sample point, which is what optimal transport between
     empirical measures needs.
+
+    Derived in :ref:`chapter 4, § Optimal transport on the line is sorting
+    <sec-wasserstein-ot-sorting>` (:prf:ref:`prop-wasserstein-quantiles`).
 
     Parameters
     ----------
@@ -203,6 +209,9 @@ def wasserstein_barycenter_1d(samples_by_group, weights=None):
     discrete measure: on each interval of the merged grid of levels it puts
     the interval's length as mass on :math:`\sum_s p_s Q_{\nu_s}(u)`. No grid
     and no iterative solver are involved.
+
+    Derived in :ref:`chapter 4, § The barycenter of the group distributions
+    <sec-wasserstein-barycenter>` (:prf:ref:`prop-wasserstein-barycenter-quantiles`).
 
     Parameters
     ----------
@@ -302,6 +311,12 @@ class BarycenterPostprocessor(BaseEstimator):
     come out different where the noise breaks a tie differently (by at most
     the gap between neighbouring fair values); refitting, or passing
     ``random_state`` to ``transform``, reproduces a call exactly.
+
+    Derived in :ref:`chapter 4, § The plug-in algorithm <sec-wasserstein-plugin>`
+    (:prf:ref:`alg-wasserstein-plugin`); the jitter in
+    :ref:`§ Why the jitter <sec-wasserstein-jitter>`, the fairness guarantee in
+    :ref:`§ The fairness guarantee <sec-wasserstein-guarantee>` and the ``fairness``
+    path in :ref:`§ The risk-fairness trade-off <sec-wasserstein-geodesic>`.
 
     Parameters
     ----------
@@ -442,6 +457,10 @@ class BarycenterPostprocessor(BaseEstimator):
         the same sequence of calls after the same ``fit`` gives the same
         outputs.
 
+        Derived in :ref:`chapter 4, § The plug-in algorithm <sec-wasserstein-plugin>`; the
+        path of ``fairness`` in :ref:`§ The risk-fairness trade-off
+        <sec-wasserstein-geodesic>`.
+
         Parameters
         ----------
         y_pred : array-like of shape (n_samples,)
@@ -562,6 +581,9 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     Like the post-processor, ``predict`` is randomized: every call draws
     fresh jitter (from ``postprocessor_.jitter_rng_``), so predictions made
     one row at a time are as fair as predictions made in one batch.
+
+    Derived in :ref:`chapter 4, § Pitfall: calibrating on the training predictions
+    <sec-wasserstein-pitfall>`, which shows why ``fit`` splits the data.
 
     Parameters
     ----------
