@@ -84,7 +84,7 @@ def format_values(values, limit=5):
     ``repr`` (which shows ``np.int64(0)`` since numpy 2).
     """
     values = list(values.tolist() if isinstance(values, np.ndarray) else values)
-    shown = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in values[:limit])
+    shown = ", ".join(str(v) for v in values[:limit])
     return shown + (", ..." if len(values) > limit else "")
 
 
@@ -201,6 +201,7 @@ def check_binary_target(y, name="y", *, pos_label=None, warn=True):
     y = as_1d_array(y, name, numeric=False)
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise ValueError(f"Input {name} contains infinity or NaN")
+    _check_one_label_type(y, name)
     kind = type_of_target(y, input_name=name)
     if kind not in ("binary", "multiclass"):
         raise ValueError(
@@ -325,7 +326,8 @@ class SmallGroupWarning(UserWarning):
 SMALL_GROUP_SIZE = 30
 
 
-def warn_small_groups(groups, counts, *, who="examples", where="", threshold=SMALL_GROUP_SIZE):
+def warn_small_groups(groups, counts, *, who="examples", where="", threshold=SMALL_GROUP_SIZE,
+                      stacklevel=3):
     """Warn (:class:`SmallGroupWarning`) about groups whose count is below ``threshold``."""
     counts = np.asarray(counts)
     small = counts < threshold
@@ -337,7 +339,7 @@ def warn_small_groups(groups, counts, *, who="examples", where="", threshold=SMA
         f"{where}group(s) {described} have fewer than {threshold} {who}: their rates are "
         f"noisy (standard error up to {0.5 / np.sqrt(max(counts[small].min(), 1)):.2f}); "
         "see fairtutor.risk.fairness_confidence_interval for an interval",
-        SmallGroupWarning, stacklevel=3)
+        SmallGroupWarning, stacklevel=stacklevel)
 
 
 def encode_known_groups(sensitive_features, known_groups, n_samples, *, seen_in="in fit",
