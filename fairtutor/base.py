@@ -165,8 +165,9 @@ def require_sensitive_features(estimator: Any, sensitive_features: Any,
                                method: str = "fit") -> None:
     """The one error for a missing ``sensitive_features``, the same in every estimator."""
     if sensitive_features is None:
+        name = estimator if isinstance(estimator, str) else type(estimator).__name__
         raise ValueError(
-            f"sensitive_features is required: {type(estimator).__name__}.{method}(X, ..., "
+            f"sensitive_features is required: {name}.{method}(X, ..., "
             f"sensitive_features=s) with one group per row (in a Pipeline, "
             f"cross_val_score or GridSearchCV, route it with "
             f"set_{method}_request(sensitive_features=True))")
@@ -188,6 +189,9 @@ def validate_X(estimator: Any, X: Any, *, reset: bool, numeric: bool = True,
         validate_data(estimator, X, reset=reset, skip_check_array=True)
         return X
     kwargs = dict(accept_sparse=False, dtype=np.float64, ensure_min_samples=1)
+    if y is not None and hasattr(y, "__len__") and n_rows(X) != n_rows(y):
+        raise ValueError(f"inputs have different lengths: X has {n_rows(X)} rows but y has "
+                         f"{n_rows(y)} entries")
     if y is None:
         return validate_data(estimator, X, reset=reset, **kwargs)
     return validate_data(estimator, X, y, reset=reset, **kwargs)
