@@ -210,8 +210,8 @@ def check_binary_target(y, name="y", *, pos_label=None, warn=True):
     classes, codes = _unique_labels(y, name)
     if classes.size == 1:
         raise ValueError(
-            f"{name} has a single class ({format_values(classes)}): a classifier can't "
-            "train when only one class is present")
+            f"{name} has a single class ({format_values(classes)}): a binary classifier "
+            "can't train when only one class is present")
     if classes.size > 2:
         raise ValueError(
             f"{name} must be binary (only binary classification is supported), got "

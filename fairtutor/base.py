@@ -42,6 +42,7 @@ __all__ = [
     "Interval",
     "Options",
     "InstanceOf",
+    "HasMethods",
     "check_params",
     "check_sample_weight",
     "fit_base",
@@ -123,6 +124,20 @@ class InstanceOf:
 
     def accepts(self, value: Any) -> bool:
         return isinstance(value, self.types)
+
+    def describe(self) -> str:
+        return self.description
+
+
+@dataclass(frozen=True)
+class HasMethods:
+    """An object with the given methods (duck typing, as scikit-learn's meta-estimators)."""
+
+    methods: tuple
+    description: str
+
+    def accepts(self, value: Any) -> bool:
+        return all(callable(getattr(value, m, None)) for m in self.methods)
 
     def describe(self) -> str:
         return self.description

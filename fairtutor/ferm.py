@@ -44,7 +44,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import base_estimator_has, check_binary_target, check_groups
-from .base import (CONSTRAINTS, Constraint, InstanceOf, Interval, Options, check_params,
+from .base import (CONSTRAINTS, Constraint, HasMethods, Interval, Options, check_params,
                    check_sample_weight, fit_base, require_sensitive_features, validate_X)
 
 __all__ = ["fairness_direction", "LinearFERM", "KernelFERM"]
@@ -256,7 +256,8 @@ def _bisect_shrinkage(fit_at, epsilon):
 
 
 _LINEAR_FERM_PARAMETERS = {
-    "estimator": [Options((None,)), InstanceOf((BaseEstimator,), "a scikit-learn classifier")],
+    "estimator": [Options((None,)),
+                  HasMethods(("fit",), "a scikit-learn classifier (an object with fit)")],
     "constraint": [Options(CONSTRAINTS)],
     "epsilon": [Interval(0, None)],
 }

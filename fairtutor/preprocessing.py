@@ -29,7 +29,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import as_1d_array, base_estimator_has, check_groups, format_values
-from .base import (InstanceOf, Options, check_params, check_sample_weight, fit_base,
+from .base import (HasMethods, Options, check_params, check_sample_weight, fit_base,
                    require_sensitive_features, validate_X)
 
 __all__ = ["reweighing_table", "reweighing_weights", "ReweighingClassifier"]
@@ -203,7 +203,8 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """
 
     _parameter_table = {
-        "estimator": [Options((None,)), InstanceOf((BaseEstimator,), "a scikit-learn classifier")],
+        "estimator": [Options((None,)),
+                  HasMethods(("fit",), "a scikit-learn classifier (an object with fit)")],
     }
 
     def __init__(self, estimator: object = None) -> None:
