@@ -43,7 +43,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._validation import (as_1d_array, check_groups, check_random_state, check_same_length,
                           encode_known_groups)
 from .base import (HasMethods, Interval, Options, check_params, check_sample_weight, fit_base,
-                   require_sensitive_features, take_rows, validate_X)
+                   fit_groups, require_sensitive_features, take_rows, validate_X)
 
 __all__ = [
     "ecdf",
@@ -365,7 +365,7 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
         check_params(self, self._parameter_table)
         require_sensitive_features(self, sensitive_features)
         y = _finite_sample(y_pred, "y_pred")
-        groups, codes = check_groups(sensitive_features, y.size)
+        groups, codes = fit_groups(sensitive_features, y.size, self)
         counts = np.bincount(codes, minlength=groups.size)
         small = groups[counts < 2]
         if small.size:
@@ -605,7 +605,7 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
         X = validate_X(self, X, reset=True, numeric=False)
         n_samples = X.shape[0]
         weights = check_sample_weight(sample_weight, n_samples)
-        groups, codes = check_groups(sensitive_features, n_samples)
+        groups, codes = fit_groups(sensitive_features, n_samples, self)
         rng = check_random_state(self.random_state)
         if self.prefit:
             check_is_fitted(self._base())

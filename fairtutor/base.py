@@ -34,7 +34,7 @@ from typing import Any, Literal
 import numpy as np
 from sklearn.utils.validation import has_fit_parameter, validate_data
 
-from ._validation import as_1d_array, check_groups
+from ._validation import as_1d_array, check_groups, warn_small_groups
 
 __all__ = [
     "Constraint",
@@ -263,8 +263,16 @@ def fit_base(estimator: Any, X: Any, y: Any, sample_weight: np.ndarray | None,
     return estimator.fit(X, y, sample_weight=sample_weight)
 
 
-def group_codes(sensitive_features: Any, n_samples: int, owner: Any,
-                method: str = "fit") -> tuple[np.ndarray, np.ndarray]:
-    """:func:`check_groups` after :func:`require_sensitive_features`."""
-    require_sensitive_features(owner, sensitive_features, method)
-    return check_groups(sensitive_features, n_samples)
+def fit_groups(sensitive_features: Any, n_samples: int, owner: Any,
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The groups of a training set: parsed, and a warning for any tiny group.
+
+    A group with fewer than 30 training examples gives the model little to
+    go on and its fairness constraint (a mean over the group) is noisy, so
+    a :class:`~fairtutor._validation.SmallGroupWarning` names it.
+    """
+    require_sensitive_features(owner, sensitive_features)
+    groups, codes = check_groups(sensitive_features, n_samples)
+    warn_small_groups(groups, np.bincount(codes, minlength=groups.size),
+                      where=f"{type(owner).__name__}: ", stacklevel=4)
+    return groups, codes

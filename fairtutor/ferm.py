@@ -45,7 +45,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import base_estimator_has, check_binary_target, check_groups
 from .base import (CONSTRAINTS, Constraint, HasMethods, Interval, Options, check_params,
-                   check_sample_weight, fit_base, require_sensitive_features, validate_X)
+                   check_sample_weight, fit_base, fit_groups, require_sensitive_features,
+                   validate_X)
 
 __all__ = ["fairness_direction", "LinearFERM", "KernelFERM"]
 
@@ -125,7 +126,8 @@ def _prepare_fit(X, y, sensitive_features, constraint, *, pos_label=None, owner=
     require_sensitive_features(owner if owner is not None else "fairness_direction",
                                sensitive_features, "fit" if owner is not None else "call")
     classes, y01, pos_label = _binary_target(y, pos_label, constraint)
-    groups, codes = check_groups(sensitive_features, X.shape[0])
+    groups, codes = (fit_groups(sensitive_features, X.shape[0], owner) if owner is not None
+                     else check_groups(sensitive_features, X.shape[0]))
     weights = _membership(y01, codes, groups.size, constraint, groups, sample_weight)
     return classes, y01, groups, weights, pos_label
 

@@ -39,7 +39,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._validation import (as_1d_array, check_binary_target, check_groups, check_random_state,
                           encode_known_groups)
 from .base import (CONSTRAINTS, Constraint, HasMethods, Options, check_params,
-                   check_sample_weight, fit_base, require_sensitive_features, validate_X)
+                   check_sample_weight, fit_base, fit_groups, require_sensitive_features,
+                   validate_X)
 
 __all__ = ["GroupThresholdClassifier"]
 
@@ -257,7 +258,7 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
             raise ValueError(
                 f"inputs have different lengths: the scores have {scores.size} entries "
                 f"but y has {y01.size}")
-        groups, codes = check_groups(sensitive_features, y01.size)
+        groups, codes = fit_groups(sensitive_features, y01.size, self)
         w = np.ones(y01.size) if weights is None else weights
         positives = np.bincount(codes, weights=w * y01, minlength=groups.size)
         sizes = np.bincount(codes, weights=w, minlength=groups.size)

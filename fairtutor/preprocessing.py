@@ -30,7 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import as_1d_array, base_estimator_has, check_groups, format_values
 from .base import (HasMethods, Options, check_params, check_sample_weight, fit_base,
-                   require_sensitive_features, validate_X)
+                   fit_groups, require_sensitive_features, validate_X)
 
 __all__ = ["reweighing_table", "reweighing_weights", "ReweighingClassifier"]
 
@@ -236,6 +236,7 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         require_sensitive_features(self, sensitive_features)
         X = validate_X(self, X, reset=True, numeric=False)
         n_rows = X.shape[0]
+        fit_groups(sensitive_features, n_rows, self)
         y_array = as_1d_array(y, "y", numeric=False)
         if n_rows != y_array.shape[0]:
             raise ValueError(

@@ -39,7 +39,7 @@ from tqdm import tqdm
 
 from ._validation import (as_1d_array, check_groups, check_random_state, encode_known_groups,
                           format_values)
-from .base import deprecated_rename, require_sensitive_features, validate_X
+from .base import deprecated_rename, fit_groups, require_sensitive_features, validate_X
 
 __all__ = [
     "MultiTaskNet",
@@ -312,7 +312,7 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
         X = self._check_X(X, reset=True)
         self._y_ndim = np.ndim(Y)
         Y = _check_targets(Y, X.shape[0])
-        groups, codes = check_groups(sensitive_features, X.shape[0])
+        groups, codes = fit_groups(sensitive_features, X.shape[0], self)
         lam = self._check_params()
         device = _resolve_device(self.device)
         task_types = np.array(
@@ -673,7 +673,7 @@ def _warn_class_like_real_tasks(Y, task_types):
         values = np.unique(column[~np.isnan(column)])
         if task_types[t] == "real" and values.size <= 10 and np.all(values == np.round(values)):
             warnings.warn(
-                f"task {t} of Y has the integer values {format_values(values)}: it is "
+                f"task {t} of Y has the integer values {format_values(values.astype(int))}: it is "
                 "trained as a real-valued task (squared loss). Recode a binary task to "
                 "0/1 to train it as a classification task.", UserWarning, stacklevel=3)
 
