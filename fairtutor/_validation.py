@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import column_or_1d
 
 __all__ = [
     "as_1d_array",
@@ -198,6 +199,11 @@ def check_binary_target(y, name="y", *, pos_label=None, warn=True):
     regression target, one class or three classes raise a ``ValueError``
     worded so that scikit-learn's estimator checks recognize it.
     """
+    if y is None:
+        raise ValueError(f"{name} is missing: the estimator requires y to be passed, but the "
+                         "target y is None")
+    if np.ndim(np.asarray(y)) == 2 and np.shape(y)[1] == 1:
+        y = column_or_1d(np.asarray(y), warn=True)   # DataConversionWarning, as scikit-learn
     y = as_1d_array(y, name, numeric=False)
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise ValueError(f"Input {name} contains infinity or NaN")
@@ -214,7 +220,7 @@ def check_binary_target(y, name="y", *, pos_label=None, warn=True):
             "can't train when only one class is present")
     if classes.size > 2:
         raise ValueError(
-            f"{name} must be binary (only binary classification is supported), got "
+            f"Only binary classification is supported: {name} must be binary, got "
             f"{classes.size} classes ({format_values(classes)})")
     pos_label = resolve_pos_label(classes, pos_label, name, warn=warn)
     y_pos = (codes == classes.tolist().index(pos_label)).astype(np.int64)
@@ -305,8 +311,8 @@ def check_groups(sensitive_features, n_samples=None, *, min_groups=2,
         groups, codes = _unique_labels(array, name)
     if groups.size < min_groups:
         raise ValueError(
-            f"{name} has {groups.size} group(s) ({format_values(groups)}); "
-            f"at least {min_groups} are needed to compare groups"
+            f"{name} has {groups.size} group(s) ({format_values(groups)}) among "
+            f"{array.shape[0]} sample(s); at least {min_groups} are needed to compare groups"
         )
     return groups, codes.reshape(-1)
 

@@ -38,7 +38,7 @@ from typing import Any
 
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._validation import (as_1d_array, check_groups, check_random_state, check_same_length,
                           encode_known_groups)
@@ -613,9 +613,15 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
             X_cal, s_cal = X, sensitive_features
         else:
             if y is None:
-                raise ValueError("y is required to fit the base estimator (prefit=False)")
+                raise ValueError("WassersteinFairRegressor requires y to be passed, but the "
+                                 "target y is None (y is needed to fit the base estimator "
+                                 "unless prefit=True)")
+            if np.ndim(np.asarray(y)) == 2 and np.shape(y)[1] == 1:
+                y = column_or_1d(np.asarray(y), warn=True)
             y = as_1d_array(y, "y")
-            check_same_length(X=X, y=y)
+            if y.shape[0] != n_samples:
+                raise ValueError(f"inputs have different lengths: X has {n_samples} rows but "
+                                 f"y has {y.shape[0]} entries")
             counts = np.bincount(codes, minlength=groups.size)
             small = groups[counts < 4]
             if small.size:
@@ -684,6 +690,13 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
         from sklearn.metrics import r2_score
         return r2_score(y, self.predict(X, sensitive_features=sensitive_features),
                         sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import get_tags
+
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = get_tags(self._base()).input_tags.sparse  # X goes to the base
+        return tags
 
 
 _take = take_rows

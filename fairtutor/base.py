@@ -201,6 +201,11 @@ def validate_X(estimator: Any, X: Any, *, reset: bool, numeric: bool = True,
     if not numeric:
         if not hasattr(X, "shape") and not hasattr(X, "iloc"):
             X = np.asarray(X)
+        if len(X.shape) != 2:
+            raise ValueError(
+                f"Expected a 2-D X (n_samples, n_features), got shape {X.shape}. Reshape "
+                "your data with X.reshape(-1, 1) for a single feature or X.reshape(1, -1) "
+                "for a single sample")
         validate_data(estimator, X, reset=reset, skip_check_array=True)
         return X
     kwargs = dict(accept_sparse=False, dtype=np.float64, ensure_min_samples=1)
@@ -261,6 +266,17 @@ def fit_base(estimator: Any, X: Any, y: Any, sample_weight: np.ndarray | None,
             f"{type(owner).__name__} got sample_weight, but its base estimator "
             f"{type(estimator).__name__} does not accept sample_weight in fit")
     return estimator.fit(X, y, sample_weight=sample_weight)
+
+
+def check_weighted_classes(y: Any, sample_weight: np.ndarray | None) -> None:
+    """Refuse weights that leave a single class with positive weight."""
+    if sample_weight is None:
+        return
+    labels = np.unique(np.asarray(y)[sample_weight > 0])
+    if labels.size < 2:
+        raise ValueError(
+            "all samples with positive sample_weight belong to one class "
+            f"({', '.join(map(str, labels.tolist()))}): a classifier needs two")
 
 
 def fit_groups(sensitive_features: Any, n_samples: int, owner: Any,

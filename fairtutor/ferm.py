@@ -45,7 +45,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import base_estimator_has, check_binary_target, check_groups
 from .base import (CONSTRAINTS, Constraint, HasMethods, Interval, Options, check_params,
-                   check_sample_weight, fit_base, fit_groups, require_sensitive_features,
+                   check_sample_weight, check_weighted_classes, fit_base, fit_groups, require_sensitive_features,
                    validate_X)
 
 __all__ = ["fairness_direction", "LinearFERM", "KernelFERM"]
@@ -394,6 +394,7 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, TransformerMixin, BaseEsti
         epsilon = _check_epsilon(self.epsilon)
         X, y = _validate(self, X, y, reset=True)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        check_weighted_classes(y, sample_weight)
         classes, _, groups, weights, pos_label = _prepare_fit(
             X, y, sensitive_features, self.constraint, pos_label=self.pos_label, owner=self,
             sample_weight=sample_weight)
@@ -723,6 +724,7 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
         epsilon = _check_epsilon(self.epsilon)
         X, y = _validate(self, X, y, reset=True)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        check_weighted_classes(y, sample_weight)
         classes, _, groups, weights, pos_label = _prepare_fit(
             X, y, sensitive_features, self.constraint, pos_label=self.pos_label, owner=self,
             sample_weight=sample_weight)

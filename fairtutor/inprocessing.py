@@ -38,6 +38,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_binary_target, check_groups
 from .base import (CONSTRAINTS, Constraint, Interval, Options, check_params, check_sample_weight,
+                   check_weighted_classes,
                    deprecated_rename, fit_groups, require_sensitive_features, validate_X)
 
 __all__ = ["FairLogisticRegression", "group_mean_penalty"]
@@ -228,12 +229,16 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"FairLogisticRegression: penalty must be one of "
                              f"{', '.join(map(repr, CONSTRAINTS))}, got {constraint!r}")
         require_sensitive_features(self, sensitive_features)
+        if y is None:
+            raise ValueError("FairLogisticRegression requires y to be passed, but the target y "
+                             "is None")
         X, y = validate_X(self, X, reset=True, y=y)
         classes, y_pos, pos_label = check_binary_target(
             y, pos_label=self.pos_label, warn=constraint == "equal_opportunity")
         y01 = (y == classes[1]).astype(np.float64)   # the logistic model scores classes_[1]
         groups, codes = fit_groups(sensitive_features, X.shape[0], self)
         weights = check_sample_weight(sample_weight, X.shape[0])
+        check_weighted_classes(y, weights)
         mask = y_pos == 1 if constraint == "equal_opportunity" else np.ones(y01.size, bool)
         counts = np.bincount(codes[mask], minlength=groups.size)
         if np.any(counts == 0):

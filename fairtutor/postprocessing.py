@@ -34,12 +34,13 @@ import numpy as np
 from typing import Any
 
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import (as_1d_array, check_binary_target, check_groups, check_random_state,
                           encode_known_groups)
 from .base import (CONSTRAINTS, Constraint, HasMethods, Options, check_params,
-                   check_sample_weight, fit_base, fit_groups, require_sensitive_features,
+                   check_sample_weight, check_weighted_classes, fit_base, fit_groups, require_sensitive_features,
                    validate_X)
 
 __all__ = ["GroupThresholdClassifier"]
@@ -246,6 +247,7 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         y = as_1d_array(y, "y", numeric=False)
         y01 = y01.astype(np.float64)
         weights = check_sample_weight(sample_weight, y01.size)
+        check_weighted_classes(y, weights)
         self.classes_, self.pos_label_ = classes, pos_label
         if self.estimator is None:
             self.estimator_ = None
@@ -364,5 +366,7 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
-        tags.input_tags.sparse = False
+        # X goes to the base estimator as is (or is the 1-D score)
+        tags.input_tags.sparse = (self.estimator is not None
+                                  and get_tags(self.estimator).input_tags.sparse)
         return tags

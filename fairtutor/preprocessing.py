@@ -26,11 +26,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import get_tags
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._validation import as_1d_array, base_estimator_has, check_groups, format_values
 from .base import (HasMethods, Options, check_params, check_sample_weight, fit_base,
-                   fit_groups, require_sensitive_features, validate_X)
+                   check_weighted_classes, fit_groups, require_sensitive_features, validate_X)
 
 __all__ = ["reweighing_table", "reweighing_weights", "ReweighingClassifier"]
 
@@ -48,7 +49,8 @@ def _cells(y, sensitive_features):
             "labels")
     if np.issubdtype(classes.dtype, np.floating) and not np.all(classes == np.round(classes)):
         raise ValueError(
-            "y must hold class labels, got non-integer floats (is this a regression target?)")
+            "Unknown label type: y must hold class labels, got non-integer floats (is this a "
+            "regression target?)")
     return classes, groups, y_codes.reshape(-1), g_codes
 
 
@@ -97,7 +99,7 @@ def reweighing_table(y, *, sensitive_features, sample_weight=None):
     n = counts.sum()
     empty = np.argwhere(counts == 0)
     if empty.size:
-        described = ", ".join(f"(group {groups[k]!r}, label {classes[c]!r})" for k, c in empty)
+        described = ", ".join(f"(group {groups[k]}, label {classes[c]})" for k, c in empty)
         raise ValueError(
             f"empty (group, label) cell(s): {described}; reweighing needs every group to "
             "have examples of every label")
@@ -237,12 +239,18 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         X = validate_X(self, X, reset=True, numeric=False)
         n_rows = X.shape[0]
         fit_groups(sensitive_features, n_rows, self)
+        if y is None:
+            raise ValueError("ReweighingClassifier requires y to be passed, but the target y "
+                             "is None")
+        if np.ndim(np.asarray(y)) == 2 and np.shape(y)[1] == 1:
+            y = column_or_1d(np.asarray(y), warn=True)
         y_array = as_1d_array(y, "y", numeric=False)
         if n_rows != y_array.shape[0]:
             raise ValueError(
                 f"inputs have different lengths: X has {n_rows} rows but y has "
                 f"{y_array.shape[0]} entries")
         prior = check_sample_weight(sample_weight, n_rows)
+        check_weighted_classes(y_array, prior)
         table, groups, classes = reweighing_table(y_array, sensitive_features=sensitive_features,
                                                   sample_weight=prior)
         _, _, y_codes, g_codes = _cells(y_array, sensitive_features)
@@ -307,3 +315,9 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         X = self._checked(X)
         return self.estimator_.decision_function(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        base = LogisticRegression() if self.estimator is None else self.estimator
+        tags.input_tags.sparse = get_tags(base).input_tags.sparse   # X goes to the base as is
+        return tags

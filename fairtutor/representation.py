@@ -310,7 +310,10 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
         """
         require_sensitive_features(self, sensitive_features)
         X = self._check_X(X, reset=True)
-        self._y_ndim = np.ndim(Y)
+        if Y is None:
+            raise ValueError("FairRepresentationLearner requires y to be passed, but the "
+                             "target y is None")
+        self._y_ndim = np.asarray(Y).ndim
         Y = _check_targets(Y, X.shape[0])
         groups, codes = fit_groups(sensitive_features, X.shape[0], self)
         lam = self._check_params()

