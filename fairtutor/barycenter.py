@@ -31,7 +31,6 @@ group is transformed exactly like one that has it.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 from typing import Any
@@ -40,8 +39,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._validation import (as_1d_array, check_groups, check_random_state, check_same_length,
-                          encode_known_groups)
+from ._validation import as_1d_array, check_random_state, encode_known_groups
 from .base import (HasMethods, Interval, Options, check_params, check_sample_weight, fit_base,
                    fit_groups, require_sensitive_features, take_rows, validate_X)
 

@@ -45,8 +45,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import base_estimator_has, check_binary_target, check_groups
 from .base import (CONSTRAINTS, Constraint, HasMethods, Interval, Options, check_params,
-                   check_sample_weight, check_weighted_classes, fit_base, fit_groups, require_sensitive_features,
-                   validate_X)
+                   check_sample_weight, check_weighted_classes, fit_base, fit_groups,
+                   require_sensitive_features, validate_X)
 
 __all__ = ["fairness_direction", "LinearFERM", "KernelFERM"]
 

@@ -36,7 +36,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_binary_target, check_groups
+from ._validation import check_binary_target
 from .base import (CONSTRAINTS, Constraint, Interval, Options, check_params, check_sample_weight,
                    check_weighted_classes,
                    deprecated_rename, fit_groups, require_sensitive_features, validate_X)

@@ -37,11 +37,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clo
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import (as_1d_array, check_binary_target, check_groups, check_random_state,
+from ._validation import (as_1d_array, check_binary_target, check_random_state,
                           encode_known_groups)
 from .base import (CONSTRAINTS, Constraint, HasMethods, Options, check_params,
-                   check_sample_weight, check_weighted_classes, fit_base, fit_groups, require_sensitive_features,
-                   validate_X)
+                   check_sample_weight, check_weighted_classes, fit_base, fit_groups,
+                   require_sensitive_features, validate_X)
 
 __all__ = ["GroupThresholdClassifier"]
 

@@ -37,7 +37,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from torch import nn
 from tqdm import tqdm
 
-from ._validation import (as_1d_array, check_groups, check_random_state, encode_known_groups,
+from ._validation import (as_1d_array, check_random_state, encode_known_groups,
                           format_values)
 from .base import deprecated_rename, fit_groups, require_sensitive_features, validate_X
 

@@ -21,7 +21,6 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import fairtutor
-from fairtutor import metrics
 from fairtutor._validation import PositiveLabelWarning, SmallGroupWarning
 from fairtutor.barycenter import BarycenterPostprocessor, WassersteinFairRegressor
 from fairtutor.datasets import make_biased_classification, make_biased_regression
