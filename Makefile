@@ -12,7 +12,8 @@ TORCH_PIN := torch==2.13.0
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 JOBS ?= 2
 
-.PHONY: help env book test test-lib test-notebooks test-browser notebooks student benchmarks clean
+.PHONY: help env book test test-lib test-notebooks test-browser notebooks student benchmarks clean \
+        lint test-floors
 
 help:
 	@echo "make book        build the HTML book into _build/html"
@@ -21,6 +22,8 @@ help:
 	@echo "make notebooks   re-execute the chapters in place to refresh their stored outputs"
 	@echo "make student     write the student edition of the notebooks into student/"
 	@echo "make benchmarks  run the speed benchmarks in benchmarks/"
+	@echo "make lint        check the type hints with mypy"
+	@echo "make test-floors run the library tests on the lowest supported versions (scratch venv)"
 
 env: $(STAMP)
 
@@ -54,6 +57,31 @@ notebooks: $(STAMP)
 
 student: $(STAMP)
 	$(BIN)/python -m fairtutor.classroom student notebooks --out student
+
+# Type hints of the public API (Literal choices, return types), checked by mypy.
+lint: $(STAMP)
+	$(BIN)/python -m mypy --ignore-missing-imports fairtutor
+
+# The lowest versions that pyproject.toml allows, each installed with ==floor in a
+# scratch environment (never the project's), then the library tests: proves
+# the floors true. Not part of `make test`: it downloads the old releases (once,
+# into pip's cache); torch's floor is the CPU build on local disk.
+FLOORS_VENV ?= /tmp/fairtutor-floors
+FLOOR_PINS = $(shell sed -n '/^dependencies = \[/,/^\]/p' pyproject.toml \
+                     | grep -o '"[^"]*>=[^"]*"' | tr -d '"' | sed 's/>=/==/')
+test-floors:
+	rm -rf $(FLOORS_VENV)
+	$(PYTHON) -m venv $(FLOORS_VENV)
+	printf '%s\n' $(FLOOR_PINS) > $(FLOORS_VENV)/floors.txt
+	$(FLOORS_VENV)/bin/python -m pip install --quiet -r $(FLOORS_VENV)/floors.txt
+	$(FLOORS_VENV)/bin/python -m pip install --quiet -c $(FLOORS_VENV)/floors.txt \
+	    pytest hypothesis fairlearn geomloss
+	$(FLOORS_VENV)/bin/python -m pip list 2>/dev/null | grep -i -E '^(numpy|scipy|scikit-learn|pandas|matplotlib|pot|torch|tqdm) '
+	PYTHONPATH=$(CURDIR) $(FLOORS_VENV)/bin/python -m pytest -p no:cacheprovider -q \
+	    --doctest-modules fairtutor \
+	    tests/test_metrics.py tests/test_validation.py tests/test_risk.py tests/test_ferm.py \
+	    tests/test_families.py tests/test_barycenter.py tests/test_divergences.py \
+	    tests/test_representation.py tests/test_datasets.py tests/test_common.py
 
 benchmarks: $(STAMP)
 	$(BIN)/python -m benchmarks

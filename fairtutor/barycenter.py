@@ -334,7 +334,7 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
     0.08
     """
 
-    _parameter_table = {"sigma": [Interval(0, None)]}
+    _parameter_table: dict[str, list] = {"sigma": [Interval(0, None)]}
 
     def __init__(self, sigma: float = 1e-5, random_state: Any = None) -> None:
         self.sigma = sigma
@@ -553,7 +553,7 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     0.08
     """
 
-    _parameter_table = {
+    _parameter_table: dict[str, list] = {
         "estimator": [Options((None,)), HasMethods(("fit", "predict"), "a regressor")],
         "prefit": [Options((True, False))],
         "sigma": [Interval(0, None)],

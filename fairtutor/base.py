@@ -29,6 +29,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -77,6 +78,7 @@ class Interval:
         kind = numbers.Integral if self.integer else numbers.Real
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
             return False
+        value = float(value)
         if not np.isfinite(value):
             return False
         if self.low is not None:
@@ -143,7 +145,7 @@ class HasMethods:
         return self.description
 
 
-def check_params(estimator: Any, table: dict[str, list]) -> None:
+def check_params(estimator: Any, table: Mapping[str, Sequence[Any]]) -> None:
     """Check each parameter of ``estimator`` against its rules in ``table``.
 
     ``table`` maps a parameter name to a list of rules (:class:`Interval`,
@@ -210,8 +212,8 @@ def validate_X(estimator: Any, X: Any, *, reset: bool, numeric: bool = True,
         return X
     kwargs = dict(accept_sparse=False, dtype=np.float64, ensure_min_samples=1)
     if y is not None and hasattr(y, "__len__") and n_rows(X) != n_rows(y):
-        raise ValueError(f"inputs have different lengths: X has {n_rows(X)} rows but y has "
-                         f"{n_rows(y)} entries")
+        raise ValueError(f"inputs have different lengths (inconsistent numbers of samples): "
+                         f"X has {n_rows(X)} rows but y has {n_rows(y)} entries")
     if y is None:
         return validate_data(estimator, X, reset=reset, **kwargs)
     return validate_data(estimator, X, y, reset=reset, **kwargs)

@@ -257,7 +257,7 @@ def _bisect_shrinkage(fit_at, epsilon):
     return best[0], best[1], n_fits
 
 
-_LINEAR_FERM_PARAMETERS = {
+_LINEAR_FERM_PARAMETERS: dict[str, list] = {
     "estimator": [Options((None,)),
                   HasMethods(("fit",), "a scikit-learn classifier (an object with fit)")],
     "constraint": [Options(CONSTRAINTS)],
@@ -575,7 +575,7 @@ def _minus_low_rank(gram, coords, factor, overwrite=False):
     return view.T
 
 
-_KERNEL_FERM_PARAMETERS = {
+_KERNEL_FERM_PARAMETERS: dict[str, list] = {
     "C": [Interval(0, None, "neither")],
     "kernel": [Options(("rbf", "linear", "poly", "sigmoid"))],
     "gamma": [Options(("scale", "auto")), Interval(0, None, "neither")],

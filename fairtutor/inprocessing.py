@@ -176,7 +176,7 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
     True
     """
 
-    _parameter_table = {
+    _parameter_table: dict[str, list] = {
         "constraint": [Options(CONSTRAINTS)],
         "lam": [Interval(0, None)],
         "C": [Interval(0, None, "neither")],

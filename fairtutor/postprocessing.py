@@ -172,7 +172,7 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
     array([1, 0, 0, 0, 0])
     """
 
-    _parameter_table = {
+    _parameter_table: dict[str, list] = {
         "estimator": [Options((None,)),
                   HasMethods(("fit",), "a scikit-learn estimator (an object with fit)")],
         "constraint": [Options(CONSTRAINTS)],

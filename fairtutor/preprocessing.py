@@ -204,7 +204,7 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     array([0, 1, 1, 1])
     """
 
-    _parameter_table = {
+    _parameter_table: dict[str, list] = {
         "estimator": [Options((None,)),
                   HasMethods(("fit",), "a scikit-learn classifier (an object with fit)")],
     }

@@ -346,7 +346,7 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
         by_group = [torch.as_tensor(np.flatnonzero(codes == k)) for k in range(groups.size)]
         on_outputs = isinstance(penalty, OutputDPPenalty)
 
-        history = {"loss": [], "task_loss": [], "penalty": []}
+        history: dict[str, list[float]] = {"loss": [], "task_loss": [], "penalty": []}
         epochs = tqdm(range(self.epochs), desc="epochs", disable=not self.progress)
         with _deterministic():
             for _ in epochs:
