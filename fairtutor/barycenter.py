@@ -299,20 +299,20 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    groups_
-        Array of shape (n_groups,): the group labels seen at calibration,
+    groups_ : ndarray of shape (n_groups,)
+        The group labels seen at calibration,
         sorted.
-    weights_
-        Array of shape (n_groups,): the calibration frequency
+    weights_ : ndarray of shape (n_groups,)
+        The calibration frequency
         :math:`\hat p_s` of each group.
-    n_calibration_
-        Array of shape (n_groups,): the calibration sample size :math:`N_s`
+    n_calibration_ : ndarray of shape (n_groups,)
+        The calibration sample size :math:`N_s`
         of each group.
-    calibration_sorted_
-        List of arrays: the jittered calibration predictions of each group,
+    calibration_sorted_ : list of ndarray
+        The jittered calibration predictions of each group,
         sorted.
-    fair_values_
-        List of arrays: for group ``s``, the ``N_s + 1`` values
+    fair_values_ : list of ndarray
+        For group ``s``, the ``N_s + 1`` values
         :math:`\sum_{s'} \hat p_{s'} \hat Q_{f|s'}(j / N_s)`,
         :math:`j = 0, \dots, N_s`: the fair prediction of a point of rank
         ``j``.
@@ -528,14 +528,14 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
 
     Attributes
     ----------
-    estimator_
+    estimator_ : regressor
         The fitted base regressor.
-    postprocessor_
+    postprocessor_ : BarycenterPostprocessor
         The calibrated :class:`BarycenterPostprocessor`.
-    groups_
-        Array of shape (n_groups,): the group labels seen at calibration.
-    weights_
-        Array of shape (n_groups,): the calibration frequency of each group.
+    groups_ : ndarray of shape (n_groups,)
+        The group labels seen at calibration.
+    weights_ : ndarray of shape (n_groups,)
+        The calibration frequency of each group.
 
     Examples
     --------

@@ -10,11 +10,13 @@ inputs here, so they all behave alike:
   ``n_features_in_`` and ``feature_names_in_`` and names the argument in its
   NaN/inf errors;
 - ``sensitive_features`` are *values* (one per row), parsed by one function,
-  :func:`fairtutor._validation.check_groups`: several columns mean
+  one parser (``check_groups``): several columns mean
   intersectional groups, a string gets "pass the column's values, not its
   name", and leaving it out raises the same ``ValueError`` everywhere;
 - a binary target is parsed by one function with ``pos_label`` (the
-  favourable label; by default the larger label, as in scikit-learn);
+  favourable label; by default the larger label, as in scikit-learn, with a
+  :class:`PositiveLabelWarning` when the labels are not 0/1, -1/1 or
+  booleans and the choice matters);
 - each class declares its parameters once, in a ``_parameter_table`` checked
   at ``fit`` (:func:`check_params`), so ``KernelFERM(gamma=-1)`` fails with a
   message naming the fairtutor parameter;
@@ -35,10 +37,11 @@ from typing import Any, Literal
 import numpy as np
 from sklearn.utils.validation import has_fit_parameter, validate_data
 
-from ._validation import as_1d_array, check_groups, warn_small_groups
+from ._validation import PositiveLabelWarning, as_1d_array, check_groups, warn_small_groups
 
 __all__ = [
     "Constraint",
+    "PositiveLabelWarning",
     "CONSTRAINTS",
     "Interval",
     "Options",

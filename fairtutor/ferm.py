@@ -296,6 +296,38 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, TransformerMixin, BaseEsti
         averages. ``None``: the larger label, as in scikit-learn (1 for 0/1
         labels; a ``PositiveLabelWarning`` names the label taken otherwise).
 
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone of ``estimator``, trained on ``transform(X)``.
+    classes_ : ndarray of shape (2,)
+        The labels; ``classes_[1]`` is the positive class.
+    groups_ : ndarray
+        The sorted group labels seen in ``fit``; ``groups_[0]`` is the reference.
+    directions_ : ndarray of shape (n_groups - 1, n_features)
+        The difference vectors ``u_k`` computed on the training data.
+    basis_ : ndarray of shape (n_features, rank)
+        Orthonormal basis of their span (``rank = 0`` when ``u = 0``).
+    shrinkage_ : float
+        The factor ``c`` applied to the component along the span (0 for
+        ``epsilon=0``, 1 when the unconstrained model is already feasible).
+    coef_ : ndarray of shape (1, n_features)
+        Weights of the score in the original feature space.
+    intercept_ : ndarray of shape (1,)
+        Its intercept.
+    constraint_values_ : ndarray of shape (n_groups - 1,)
+        ``<coef_, u_k>`` for each direction: zero up to rounding when
+        ``epsilon=0``, at most ``epsilon`` in absolute value otherwise.
+    n_fits_ : int
+        Number of fits of the base estimator (more than one only when
+        ``epsilon > 0`` and the constraint is active).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Names of the features seen in ``fit``, when ``X`` has column names.
+    pos_label_ : int, str or bool
+        The favourable label the constraint used (see ``pos_label``).
+
     See Also
     --------
     KernelFERM : the same constraint for a kernel SVM.
@@ -303,34 +335,6 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, TransformerMixin, BaseEsti
 
     Notes
     -----
-    Fitted attributes (set by ``fit``; their names end with an underscore):
-
-    ``estimator_`` : classifier
-        The fitted clone of ``estimator``, trained on ``transform(X)``.
-    ``classes_`` : ndarray of shape (2,)
-        The labels; ``classes_[1]`` is the positive class.
-    ``groups_`` : ndarray
-        The sorted group labels seen in ``fit``; ``groups_[0]`` is the reference.
-    ``directions_`` : ndarray of shape (n_groups - 1, n_features)
-        The difference vectors ``u_k`` computed on the training data.
-    ``basis_`` : ndarray of shape (n_features, rank)
-        Orthonormal basis of their span (``rank = 0`` when ``u = 0``).
-    ``shrinkage_`` : float
-        The factor ``c`` applied to the component along the span (0 for
-        ``epsilon=0``, 1 when the unconstrained model is already feasible).
-    ``coef_`` : ndarray of shape (1, n_features)
-        Weights of the score in the original feature space.
-    ``intercept_`` : ndarray of shape (1,)
-        Its intercept.
-    ``constraint_values_`` : ndarray of shape (n_groups - 1,)
-        ``<coef_, u_k>`` for each direction: zero up to rounding when
-        ``epsilon=0``, at most ``epsilon`` in absolute value otherwise.
-    ``n_fits_`` : int
-        Number of fits of the base estimator (more than one only when
-        ``epsilon > 0`` and the constraint is active).
-    ``n_features_in_`` : int
-        Number of features seen in ``fit``.
-
     Route ``sensitive_features`` inside a ``Pipeline`` or ``GridSearchCV``
     with scikit-learn's metadata routing::
 
@@ -624,39 +628,41 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
     pos_label : int, str or bool, default=None
         The favourable label (see :class:`LinearFERM`).
 
+    Attributes
+    ----------
+    svc_ : sklearn.svm.SVC
+        The SVM fitted on the projected training kernel.
+    classes_ : ndarray of shape (2,)
+        The labels; ``classes_[1]`` is the positive class.
+    groups_ : ndarray
+        The sorted group labels seen in ``fit``.
+    X_fit_ : ndarray of shape (n_expansion, n_features)
+        The training rows the decision function expands on: support vectors
+        and the examples that define ``u``.
+    dual_coef_ : ndarray of shape (n_expansion,)
+        Coefficients ``beta`` of ``f(x) = sum_i beta_i K(x, X_fit_[i]) + b``
+        in the original kernel, so ``w = sum_i beta_i phi(X_fit_[i])``.
+    intercept_ : float
+        The intercept ``b``.
+    constraint_values_ : ndarray of shape (n_groups - 1,)
+        ``<w, u_k>`` computed from the dual coefficients: zero up to the
+        solver's rounding for ``epsilon=0``, at most ``epsilon`` otherwise.
+    direction_norms_ : ndarray of shape (n_groups - 1,)
+        ``||u_k||`` in feature space.
+    shrinkage_ : float
+        The factor ``c`` (0 for ``epsilon=0``).
+    n_fits_ : int
+        Number of SVM fits.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Names of the features seen in ``fit``, when ``X`` has column names.
+    pos_label_ : int, str or bool
+        The favourable label the constraint used (see ``pos_label``).
+
     See Also
     --------
     LinearFERM : the linear version, a pre-processing.
-
-    Notes
-    -----
-    Fitted attributes (set by ``fit``; their names end with an underscore):
-
-    ``svc_`` : sklearn.svm.SVC
-        The SVM fitted on the projected training kernel.
-    ``classes_`` : ndarray of shape (2,)
-        The labels; ``classes_[1]`` is the positive class.
-    ``groups_`` : ndarray
-        The sorted group labels seen in ``fit``.
-    ``X_fit_`` : ndarray of shape (n_expansion, n_features)
-        The training rows the decision function expands on: support vectors
-        and the examples that define ``u``.
-    ``dual_coef_`` : ndarray of shape (n_expansion,)
-        Coefficients ``beta`` of ``f(x) = sum_i beta_i K(x, X_fit_[i]) + b``
-        in the original kernel, so ``w = sum_i beta_i phi(X_fit_[i])``.
-    ``intercept_`` : float
-        The intercept ``b``.
-    ``constraint_values_`` : ndarray of shape (n_groups - 1,)
-        ``<w, u_k>`` computed from the dual coefficients: zero up to the
-        solver's rounding for ``epsilon=0``, at most ``epsilon`` otherwise.
-    ``direction_norms_`` : ndarray of shape (n_groups - 1,)
-        ``||u_k||`` in feature space.
-    ``shrinkage_`` : float
-        The factor ``c`` (0 for ``epsilon=0``).
-    ``n_fits_`` : int
-        Number of SVM fits.
-    ``n_features_in_`` : int
-        Number of features seen in ``fit``.
 
     Examples
     --------

@@ -138,23 +138,27 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    classes_
-        Array of shape (2,). The labels; ``classes_[1]`` is the positive class.
-    groups_
-        Array. The sorted group labels seen in ``fit``.
-    coef_
-        Array of shape (1, n_features). Weights.
-    intercept_
-        Array of shape (1,). Intercept (0 when ``fit_intercept=False``).
-    objective_
-        Float. Value of the objective at the solution.
-    penalty_value_
-        Float. The fairness penalty (without ``lam``) at the solution, on the
+    classes_ : ndarray of shape (2,)
+        The labels; ``classes_[1]`` is the positive class.
+    groups_ : ndarray
+        The sorted group labels seen in ``fit``.
+    coef_ : ndarray of shape (1, n_features)
+        Weights.
+    intercept_ : ndarray of shape (1,)
+        Intercept (0 when ``fit_intercept=False``).
+    objective_ : float
+        Value of the objective at the solution.
+    penalty_value_ : float
+        The fairness penalty (without ``lam``) at the solution, on the
         training data.
-    n_iter_
-        Int. Iterations used by L-BFGS.
-    n_features_in_
-        Int. Number of features seen in ``fit``.
+    n_iter_ : int
+        Iterations used by L-BFGS.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Names of the features seen in ``fit``, when ``X`` has column names.
+    pos_label_ : int, str or bool
+        The favourable label the constraint used (see ``pos_label``).
 
     Examples
     --------

@@ -27,8 +27,6 @@ import pandas as pd
 from typing import Any
 
 from ._validation import (
-    PositiveLabelWarning,
-    SmallGroupWarning,
     _unique_labels,
     as_1d_array,
     check_binary,
@@ -48,8 +46,6 @@ __all__ = [
     "group_report",
     "ks_unfairness",
     "wasserstein_unfairness",
-    "PositiveLabelWarning",
-    "SmallGroupWarning",
 ]
 
 

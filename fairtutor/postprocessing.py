@@ -132,26 +132,26 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
 
     Attributes
     ----------
-    estimator_
-        Estimator or None. The (fitted) score model.
-    classes_
-        Array of shape (2,). The labels; ``classes_[1]`` is the favourable decision.
-    groups_
-        Array of shape (n_groups,). The sorted group labels seen in ``fit``.
-    thresholds_
-        Array of shape (n_groups,). :math:`\tau_s` (``+inf`` when the group accepts no one).
-    threshold_probabilities_
-        Array of shape (n_groups,). :math:`\alpha_s`, the probability of accepting a score equal to
+    estimator_ : estimator or None
+        The (fitted) score model.
+    classes_ : ndarray of shape (2,)
+        The labels; ``classes_[1]`` is the favourable decision.
+    groups_ : ndarray of shape (n_groups,)
+        The sorted group labels seen in ``fit``.
+    thresholds_ : ndarray of shape (n_groups,)
+        :math:`\tau_s` (``+inf`` when the group accepts no one).
+    threshold_probabilities_ : ndarray of shape (n_groups,)
+        :math:`\alpha_s`, the probability of accepting a score equal to
         :math:`\tau_s`.
-    target_rate_
-        Float. The common rate :math:`t` in every group on the fitting data (in
+    target_rate_ : float
+        The common rate :math:`t` in every group on the fitting data (in
         expectation over the randomization).
-    fit_accuracy_
-        Float. Expected accuracy of the rule on the fitting data.
-    pos_label_
+    fit_accuracy_ : float
+        Expected accuracy of the rule on the fitting data.
+    pos_label_ : int, str or bool
         The favourable label, whose rate is equalized.
-    n_features_in_
-        Int. Number of features (1 when ``X`` is the score).
+    n_features_in_ : int
+        Number of features (1 when ``X`` is the score).
 
     Examples
     --------

@@ -174,18 +174,18 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    estimator_
-        Classifier. The fitted clone.
-    classes_
-        Array. The class labels.
-    groups_
-        Array. The sorted group labels seen in ``fit``.
-    weight_table_
-        Array of shape (n_groups, n_classes). The weight of each (group, class) cell (see :func:`reweighing_table`).
-    n_features_in_
-        Int. Number of features seen in ``fit``.
-    feature_names_in_
-        Array of str. Names of the features seen in ``fit``, when ``X`` has
+    estimator_ : classifier
+        The fitted clone.
+    classes_ : ndarray
+        The class labels.
+    groups_ : ndarray
+        The sorted group labels seen in ``fit``.
+    weight_table_ : ndarray of shape (n_groups, n_classes)
+        The weight of each (group, class) cell (see :func:`reweighing_table`).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Names of the features seen in ``fit``, when ``X`` has
         column names.
 
     Examples

@@ -84,9 +84,9 @@ class MultiTaskNet(nn.Module):
 
     Attributes
     ----------
-    trunk
+    trunk : torch.nn.Sequential
         The representation :math:`h`, a ``torch.nn.Sequential``.
-    heads
+    heads : torch.nn.Linear
         The :math:`T` linear heads, a ``torch.nn.Linear`` stacked in one
         layer from :math:`r` to :math:`T` outputs (column :math:`t` is head :math:`g_t`).
 
@@ -235,19 +235,19 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    net_
+    net_ : MultiTaskNet
         The trained :class:`MultiTaskNet` (on ``device``).
-    groups_
+    groups_ : ndarray
         Array of the distinct groups seen in ``fit``, in the order of their
         codes.
-    n_tasks_
+    n_tasks_ : int
         Number of tasks :math:`T`.
-    task_types_
+    task_types_ : ndarray of str
         Array of ``"binary"`` or ``"real"``, one per task, inferred from ``Y``.
-    history_
-        Dict of lists: per-epoch means over the batches of ``"loss"`` (the objective),
+    history_ : dict of list
+        Per-epoch means over the batches of ``"loss"`` (the objective),
         ``"task_loss"`` and ``"penalty"`` (:math:`D`, before the weight).
-    n_features_in_
+    n_features_in_ : int
         Number of features.
 
     Examples

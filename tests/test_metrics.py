@@ -9,6 +9,7 @@ import fairlearn.metrics as flm
 from sklearn.metrics import accuracy_score
 
 from fairtutor import metrics
+from fairtutor._validation import PositiveLabelWarning, SmallGroupWarning
 
 PAIRS = [
     ("demographic_parity_difference", flm.demographic_parity_difference),
@@ -214,7 +215,7 @@ def test_labels_one_two_take_the_larger_as_positive_and_say_so():
     y_true = np.array([2, 2, 1, 2, 2, 1])
     y_pred = np.array([2, 2, 1, 2, 1, 1])
     group = list("aaabbb")
-    with pytest.warns(metrics.PositiveLabelWarning, match="taking the larger, 2"):
+    with pytest.warns(PositiveLabelWarning, match="taking the larger, 2"):
         default = metrics.equal_opportunity_difference(y_true, y_pred, sensitive_features=group)
     explicit = metrics.equal_opportunity_difference(y_true, y_pred, sensitive_features=group,
                                                     pos_label=2)
@@ -232,14 +233,14 @@ def test_string_labels_need_pos_label_to_be_explicit():
         (y_true == "high").astype(int), (y_pred == "high").astype(int), sensitive_features=group)
     assert metrics.equal_opportunity_difference(
         y_true, y_pred, sensitive_features=group, pos_label="high") == zero_one == 0.5
-    with pytest.warns(metrics.PositiveLabelWarning, match="'low'"):
+    with pytest.warns(PositiveLabelWarning, match="'low'"):
         metrics.equal_opportunity_difference(y_true, y_pred, sensitive_features=group)
     report = metrics.group_report(y_true, y_pred, sensitive_features=group, pos_label="high")
     assert report["tpr"].tolist() == [0.5, 1.0]
     # demographic parity does not depend on the choice: no warning
     import warnings
     with warnings.catch_warnings():
-        warnings.simplefilter("error", metrics.PositiveLabelWarning)
+        warnings.simplefilter("error", PositiveLabelWarning)
         metrics.demographic_parity_difference(y_true, y_pred, sensitive_features=group)
 
 
@@ -285,7 +286,7 @@ def test_small_groups_warn_in_metrics():
     y_true = np.r_[np.ones(100, int), np.zeros(100, int), [1] * 5 + [0] * 5]
     y_pred = y_true.copy()
     group = np.r_[np.zeros(200, int), np.ones(10, int)]
-    with pytest.warns(metrics.SmallGroupWarning, match=r"group\(s\) 1 \(10 examples\)"):
+    with pytest.warns(SmallGroupWarning, match=r"group\(s\) 1 \(10 examples\)"):
         metrics.demographic_parity_difference(y_true, y_pred, sensitive_features=group)
-    with pytest.warns(metrics.SmallGroupWarning, match=r"1 \(5 positive labels\)"):
+    with pytest.warns(SmallGroupWarning, match=r"1 \(5 positive labels\)"):
         metrics.equal_opportunity_difference(y_true, y_pred, sensitive_features=group)
