@@ -21,6 +21,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import fairtutor
+from fairtutor import metrics
 from fairtutor._validation import PositiveLabelWarning, SmallGroupWarning
 from fairtutor.barycenter import BarycenterPostprocessor, WassersteinFairRegressor
 from fairtutor.datasets import make_biased_classification, make_biased_regression
@@ -544,3 +545,38 @@ def test_expected_failures_have_reasons():
         assert any(type(e).__name__ == name for e in CHECKED), name
         for check, reason in table.items():
             assert check.startswith("check_") and len(reason.split()) >= 5, (check, reason)
+
+
+def test_api_page_cross_validation_recipe_runs():
+    """The routing recipe of book/api.md, run as written there."""
+    import sklearn
+    from sklearn.metrics import make_scorer
+    from sklearn.model_selection import cross_validate
+
+    X, y, s = make_biased_classification(300, random_state=0)
+    Xr, yr, sr = make_biased_regression(300, random_state=0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = LinearFERM().set_fit_request(sensitive_features=True)
+        deo = make_scorer(metrics.equal_opportunity_difference, greater_is_better=False)
+        deo = deo.set_score_request(sensitive_features=True)
+        scores = cross_validate(model, X, y, params={"sensitive_features": s},
+                                scoring={"accuracy": "accuracy", "deo": deo})
+        assert np.all(scores["test_accuracy"] > 0.5) and np.all(scores["test_deo"] <= 0)
+        regressor = (WassersteinFairRegressor(random_state=0)
+                     .set_fit_request(sensitive_features=True)
+                     .set_score_request(sensitive_features=True))
+        r2 = cross_validate(regressor, Xr, yr, params={"sensitive_features": sr})["test_score"]
+        assert np.all(np.isfinite(r2))
+
+
+def test_fitted_models_survive_joblib():
+    import io
+
+    import joblib
+
+    X, y, s = make_biased_classification(300, random_state=0)
+    model = FairRepresentationLearner(**FAST_REPRESENTATION).fit(X, y, sensitive_features=s)
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(joblib.load(buffer).predict(X), model.predict(X))
