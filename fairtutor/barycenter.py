@@ -40,8 +40,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._validation import as_1d_array, check_random_state, encode_known_groups
-from .base import (HasMethods, Interval, Options, check_params, check_sample_weight, fit_base,
-                   fit_groups, require_sensitive_features, take_rows, validate_X)
+from .base import (HasMethods, Interval, Options, accepts_sparse, check_params,
+                   check_sample_weight, fit_base, fit_groups, require_sensitive_features, take_rows, validate_X)
 
 __all__ = [
     "ecdf",
@@ -612,8 +612,8 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
         else:
             if y is None:
                 raise ValueError("WassersteinFairRegressor requires y to be passed, but the "
-                                 "target y is None (y is needed to fit the base estimator "
-                                 "unless prefit=True)")
+                                 "target y is None: y is required to fit the base estimator "
+                                 "(prefit=False)")
             if np.ndim(np.asarray(y)) == 2 and np.shape(y)[1] == 1:
                 y = column_or_1d(np.asarray(y), warn=True)
             y = as_1d_array(y, "y")
@@ -690,10 +690,8 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
                         sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
-        from sklearn.utils import get_tags
-
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = get_tags(self._base()).input_tags.sparse  # X goes to the base
+        tags.input_tags.sparse = accepts_sparse(self._base())  # X goes to the base as is
         return tags
 
 

@@ -35,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
+from sklearn.utils import get_tags
 from sklearn.utils.validation import has_fit_parameter, validate_data
 
 from ._validation import PositiveLabelWarning, as_1d_array, check_groups, warn_small_groups
@@ -271,6 +272,14 @@ def fit_base(estimator: Any, X: Any, y: Any, sample_weight: np.ndarray | None,
             f"{type(owner).__name__} got sample_weight, but its base estimator "
             f"{type(estimator).__name__} does not accept sample_weight in fit")
     return estimator.fit(X, y, sample_weight=sample_weight)
+
+
+def accepts_sparse(estimator: Any) -> bool:
+    """Whether a base estimator takes sparse ``X`` (its scikit-learn tag; False if unknown)."""
+    try:
+        return bool(get_tags(estimator).input_tags.sparse)
+    except (AttributeError, TypeError):  # not a scikit-learn estimator: assume dense only
+        return False
 
 
 def check_weighted_classes(y: Any, sample_weight: np.ndarray | None) -> None:

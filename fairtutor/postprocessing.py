@@ -34,12 +34,11 @@ import numpy as np
 from typing import Any
 
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import (as_1d_array, check_binary_target, check_random_state,
                           encode_known_groups)
-from .base import (CONSTRAINTS, Constraint, HasMethods, Options, check_params,
+from .base import (CONSTRAINTS, accepts_sparse, Constraint, HasMethods, Options, check_params,
                    check_sample_weight, check_weighted_classes, fit_base, fit_groups,
                    require_sensitive_features, validate_X)
 
@@ -367,6 +366,5 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
         # X goes to the base estimator as is (or is the 1-D score)
-        tags.input_tags.sparse = (self.estimator is not None
-                                  and get_tags(self.estimator).input_tags.sparse)
+        tags.input_tags.sparse = self.estimator is not None and accepts_sparse(self.estimator)
         return tags

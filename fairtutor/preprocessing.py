@@ -26,11 +26,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._validation import as_1d_array, base_estimator_has, check_groups, format_values
-from .base import (HasMethods, Options, check_params, check_sample_weight, fit_base,
+from .base import (HasMethods, accepts_sparse, Options, check_params, check_sample_weight, fit_base,
                    check_weighted_classes, fit_groups, require_sensitive_features, validate_X)
 
 __all__ = ["reweighing_table", "reweighing_weights", "ReweighingClassifier"]
@@ -319,5 +318,5 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         base = LogisticRegression() if self.estimator is None else self.estimator
-        tags.input_tags.sparse = get_tags(base).input_tags.sparse   # X goes to the base as is
+        tags.input_tags.sparse = accepts_sparse(base)   # X goes to the base as is
         return tags
