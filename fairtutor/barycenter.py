@@ -41,7 +41,8 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._validation import as_1d_array, check_random_state, encode_known_groups
 from .base import (HasMethods, Interval, Options, accepts_sparse, check_params,
-                   check_sample_weight, fit_base, fit_groups, require_sensitive_features, take_rows, validate_X)
+                   check_sample_weight, fit_base, fit_groups, require_sensitive_features,
+                   take_rows, validate_X)
 
 __all__ = [
     "ecdf",
