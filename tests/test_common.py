@@ -516,11 +516,19 @@ CHECKED = [
 _BATCH_JITTER = (
     "the barycenter map jitters predictions in batch order (documented in "
     "BarycenterPostprocessor): on the checks' 20-point calibration set one rank step is large")
+_COIN_FLIPS = (
+    "a score exactly at a group's threshold gets a coin flip (the randomized rule of Hardt "
+    "et al.), drawn in batch order from random_state, so a subset can flip differently")
 EXPECTED_FAILED_CHECKS = {
     "ChecksLinearFERM": {
         "check_classifiers_train": (
             "the fairness constraint lowers training accuracy below scikit-learn's 0.83 bar "
             "(the alternating test groups make u correlate with the separating direction)"),
+    },
+    "ChecksGroupThresholdClassifier": {
+        # passes on recent scikit-learn, fails on 1.6.0's check data (make test-floors)
+        "check_methods_subset_invariance": _COIN_FLIPS,
+        "check_methods_sample_order_invariance": _COIN_FLIPS,
     },
     "ChecksWassersteinFairRegressor": {
         "check_methods_subset_invariance": _BATCH_JITTER,
