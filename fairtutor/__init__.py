@@ -15,6 +15,11 @@ packages one chapter's results:
 - :mod:`fairtutor.datasets` -- synthetic generators and real data sets;
 - :mod:`fairtutor.exercises` -- checks that give readable feedback in exercises;
 - :mod:`fairtutor.classroom` -- the student edition of the chapter notebooks.
+- :mod:`fairtutor.base` -- the contract every estimator follows (groups,
+  ``pos_label``, parameter checks, ``sample_weight``).
+
+Submodules load on first use: ``import fairtutor`` then
+``fairtutor.metrics.demographic_parity_difference`` works.
 """
 
 import importlib as _importlib

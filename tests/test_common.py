@@ -588,3 +588,26 @@ def test_fitted_models_survive_joblib():
     joblib.dump(model, buffer)
     buffer.seek(0)
     np.testing.assert_array_equal(joblib.load(buffer).predict(X), model.predict(X))
+
+
+def test_torch_penalties_accept_any_group_labels():
+    import torch
+
+    from fairtutor.divergences import MMDPenalty, SinkhornPenalty
+
+    z = torch.randn(12, 3, generator=torch.Generator().manual_seed(0))
+    codes = np.array([0, 1, 2] * 4)
+    names = np.array(["a", "b", "c"])[codes]
+    for penalty in (MMDPenalty(), SinkhornPenalty()):
+        reference = penalty(z, torch.as_tensor(codes))
+        for labels in (names, list(names), pd.Series(names, dtype="category")):
+            assert torch.equal(penalty(z, labels), reference)
+        with pytest.raises(ValueError, match="pass the column's values"):
+            penalty(z, "group")
+
+
+def test_mixed_label_types_in_y_are_an_error_not_a_type_error():
+    y_true = np.array([1, "1", 0, "0"], dtype=object)
+    with pytest.raises(ValueError, match="y_true mixes label types"):
+        metrics.equal_opportunity_difference(y_true, [1, 1, 0, 0],
+                                             sensitive_features=[0, 0, 1, 1])
