@@ -28,6 +28,7 @@ inputs here, so they all behave alike:
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import warnings
 from dataclasses import dataclass
@@ -207,7 +208,9 @@ def validate_X(estimator: Any, X: Any, *, reset: bool, numeric: bool = True,
     if not numeric:
         if not hasattr(X, "shape") and not hasattr(X, "iloc"):
             X = np.asarray(X)
-        if len(X.shape) != 2:
+        # 1-D numbers are a mistake (one feature or one sample?); 1-D text is
+        # fine for a base pipeline that starts with a text vectorizer.
+        if len(X.shape) == 1 and getattr(X, "dtype", np.dtype(object)).kind in "biuf":
             raise ValueError(
                 f"Expected a 2-D X (n_samples, n_features), got shape {X.shape}. Reshape "
                 "your data with X.reshape(-1, 1) for a single feature or X.reshape(1, -1) "
@@ -267,7 +270,9 @@ def fit_base(estimator: Any, X: Any, y: Any, sample_weight: np.ndarray | None,
     """
     if sample_weight is None:
         return estimator.fit(X, y)
-    if not has_fit_parameter(estimator, "sample_weight"):
+    takes_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD
+                       for p in inspect.signature(estimator.fit).parameters.values())
+    if not (has_fit_parameter(estimator, "sample_weight") or takes_kwargs):
         raise ValueError(
             f"{type(owner).__name__} got sample_weight, but its base estimator "
             f"{type(estimator).__name__} does not accept sample_weight in fit")
