@@ -157,6 +157,17 @@ def check_params(estimator: Any, table: Mapping[str, Sequence[Any]]) -> None:
     :class:`Options`, :class:`InstanceOf`); the value must satisfy one. The
     error names the class and the parameter, e.g. ``KernelFERM: gamma must
     be one of 'scale', 'auto' or a number > 0, got -1.0``.
+
+    Examples
+    --------
+    >>> from fairtutor.base import Interval, Options, check_params
+    >>> from fairtutor.ferm import KernelFERM
+    >>> table = {"gamma": [Options(("scale", "auto")), Interval(0, None, "neither")]}
+    >>> check_params(KernelFERM(gamma=0.5), table)     # fine: returns None
+    >>> check_params(KernelFERM(gamma=-1.0), table)
+    Traceback (most recent call last):
+    ...
+    ValueError: KernelFERM: gamma must be one of 'scale', 'auto' or a number > 0, got -1.0
     """
     for name, rules in table.items():
         value = getattr(estimator, name)
