@@ -333,7 +333,7 @@ SMALL_GROUP_SIZE = 30
 
 
 def warn_small_groups(groups, counts, *, who="examples", where="", threshold=SMALL_GROUP_SIZE,
-                      stacklevel=3):
+                      stacklevel=3, what=None):
     """Warn (:class:`SmallGroupWarning`) about groups whose count is below ``threshold``."""
     counts = np.asarray(counts)
     small = counts < threshold
@@ -341,11 +341,12 @@ def warn_small_groups(groups, counts, *, who="examples", where="", threshold=SMA
         return
     described = ", ".join(f"{g} ({format_values([n])} {who})"
                           for g, n in zip(np.asarray(groups)[small].tolist(), counts[small]))
-    warnings.warn(
-        f"{where}group(s) {described} have fewer than {threshold} {who}: their rates are "
-        f"noisy (standard error up to {0.5 / np.sqrt(max(counts[small].min(), 1)):.2f}); "
-        "see fairtutor.risk.fairness_confidence_interval for an interval",
-        SmallGroupWarning, stacklevel=stacklevel)
+    if what is None:
+        what = (f"their rates are noisy (standard error up to "
+                f"{0.5 / np.sqrt(max(counts[small].min(), 1)):.2f}); see "
+                "fairtutor.risk.fairness_confidence_interval for an interval")
+    warnings.warn(f"{where}group(s) {described} have fewer than {threshold} {who}: {what}",
+                  SmallGroupWarning, stacklevel=stacklevel)
 
 
 def encode_known_groups(sensitive_features, known_groups, n_samples, *, seen_in="in fit",

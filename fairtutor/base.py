@@ -320,5 +320,7 @@ def fit_groups(sensitive_features: Any, n_samples: int, owner: Any,
     require_sensitive_features(owner, sensitive_features)
     groups, codes = check_groups(sensitive_features, n_samples)
     warn_small_groups(groups, np.bincount(codes, minlength=groups.size),
-                      where=f"{type(owner).__name__}: ", stacklevel=4)
+                      where=f"{type(owner).__name__}: ", stacklevel=4,
+                      what="what the model estimates for such a group (a mean, a rate, a "
+                           "quantile) is noisy, and so is its fairness")
     return groups, codes
