@@ -28,6 +28,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from contextlib import contextmanager
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -267,10 +268,13 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
     5
     """
 
-    def __init__(self, divergence="mmd", lam=1.0, representation_dim=8, hidden=(32,),
-                 epochs=30, batch_size=128, lr=1e-2, weight_decay=0.0,
-                 penalty_kwargs=None, device="cpu", random_state=None, progress=True,
-                 penalty="deprecated"):
+    def __init__(self,
+                 divergence: Literal["mmd", "sinkhorn", "output_dp"] | nn.Module | None = "mmd",
+                 lam: float = 1.0, representation_dim: int = 8, hidden: tuple = (32,),
+                 epochs: int = 30, batch_size: int = 128, lr: float = 1e-2,
+                 weight_decay: float = 0.0, penalty_kwargs: dict | None = None,
+                 device: Any = "cpu", random_state: Any = None, progress: bool = True,
+                 penalty: str = "deprecated") -> None:
         self.divergence = divergence
         self.penalty = penalty
         self.lam = lam
