@@ -177,7 +177,8 @@ def check_params(estimator: Any, table: Mapping[str, Sequence[Any]]) -> None:
                 f"{type(estimator).__name__}: {name} must be {allowed}, got {value!r}")
 
 
-def deprecated_rename(estimator: Any, old: str, new: str, *, version: str = "0.3") -> Any:
+def deprecated_rename(estimator: Any, old: str, new: str, *, version: str = "0.3",
+                      stacklevel: int = 3) -> Any:
     """Value of parameter ``new``, taking the deprecated ``old`` when it was set.
 
     The old name keeps working with a ``FutureWarning``; giving both is an
@@ -189,7 +190,7 @@ def deprecated_rename(estimator: Any, old: str, new: str, *, version: str = "0.3
     warnings.warn(
         f"{type(estimator).__name__}({old}=...) is deprecated and will be removed in "
         f"fairtutor {version}: use {new}={old_value!r}",
-        FutureWarning, stacklevel=3)
+        FutureWarning, stacklevel=stacklevel)
     return old_value
 
 

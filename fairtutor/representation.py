@@ -536,7 +536,8 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------ helpers
     def _divergence(self):
         """The penalty chosen by ``divergence`` (or by the deprecated ``penalty``)."""
-        return deprecated_rename(self, "penalty", "divergence")
+        # fit -> _check_params -> _divergence -> here: warn at the caller of fit
+        return deprecated_rename(self, "penalty", "divergence", stacklevel=5)
 
     def _check_params(self):
         chosen = self._divergence()
