@@ -19,7 +19,7 @@ EXTRA_CHAPTERS := notebooks/05_mmd_sinkhorn.ipynb notebooks/07_three_families.ip
 HAVE_CHROMIUM := command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
 
 .PHONY: help env book test test-lib test-notebooks test-browser test-notebooks-extra \
-        notebooks student slides rubrics benchmarks binder-requirements clean
+        notebooks student slides rubrics benchmarks binder-requirements clean lint test-floors
 
 help:
 	@echo "make book        build the HTML book into _build/html"
@@ -32,6 +32,8 @@ help:
 	@echo "make rubrics     write the instructor-only rubrics and answer key into _build/instructor"
 	@echo "make benchmarks  run the speed benchmarks in benchmarks/"
 	@echo "make binder-requirements  pin binder/requirements.txt to the versions in .venv"
+	@echo "make lint        check the type hints with mypy"
+	@echo "make test-floors run the library tests on the lowest supported versions (scratch venv)"
 
 env: $(STAMP)
 
@@ -107,6 +109,32 @@ rubrics: $(STAMP)
 # submission; installs nbgrader into _build/classroom-env on first use.
 test-nbgrader: $(STAMP)
 	$(BIN)/python -m pytest -p no:xdist -s tests/test_nbgrader.py
+
+# Type hints of the public API (Literal choices, return types), checked by mypy.
+lint: $(STAMP)
+	$(BIN)/python -m mypy --ignore-missing-imports fairtutor
+
+# The lowest versions that pyproject.toml allows, each installed with ==floor in a
+# scratch environment (never the project's), then the library tests: proves
+# the floors true. Not part of `make test`: it downloads the old releases (once,
+# into pip's cache); torch's floor is the CPU build on local disk.
+FLOORS_VENV ?= /tmp/fairtutor-floors
+FLOOR_PINS = $(shell sed -n -e '/^dependencies = \[/,/^\]/p' -e '/^torch = \[/,/^\]/p' pyproject.toml \
+                     | grep -o '"[^"]*>=[^"]*"' | tr -d '"' | sed 's/>=/==/') \
+             $(shell grep -o '"pot>=[^"]*"' pyproject.toml | tr -d '"' | sed 's/>=/==/')
+test-floors:
+	rm -rf $(FLOORS_VENV)
+	$(PYTHON) -m venv $(FLOORS_VENV)
+	printf '%s\n' $(FLOOR_PINS) > $(FLOORS_VENV)/floors.txt
+	$(FLOORS_VENV)/bin/python -m pip install --quiet -r $(FLOORS_VENV)/floors.txt
+	$(FLOORS_VENV)/bin/python -m pip install --quiet -c $(FLOORS_VENV)/floors.txt \
+	    pytest hypothesis fairlearn geomloss
+	$(FLOORS_VENV)/bin/python -m pip list 2>/dev/null | grep -i -E '^(numpy|scipy|scikit-learn|pandas|matplotlib|pot|torch|tqdm) '
+	PYTHONPATH=$(CURDIR) $(FLOORS_VENV)/bin/python -m pytest -p no:cacheprovider -q \
+	    --doctest-modules fairtutor \
+	    tests/test_metrics.py tests/test_validation.py tests/test_risk.py tests/test_ferm.py \
+	    tests/test_families.py tests/test_barycenter.py tests/test_divergences.py \
+	    tests/test_representation.py tests/test_datasets.py tests/test_common.py
 
 benchmarks: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -31,15 +31,18 @@ group is transformed exactly like one that has it.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, clone
-from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import check_is_fitted
+from typing import Any
 
-from ._validation import (as_1d_array, check_groups, check_random_state, check_same_length,
-                          encode_known_groups)
+from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ._validation import as_1d_array, check_random_state, encode_known_groups
+from .base import (HasMethods, Interval, Options, accepts_sparse, check_params,
+                   check_sample_weight, fit_base, fit_groups, require_sensitive_features,
+                   take_rows, validate_X)
 
 __all__ = [
     "ecdf",
@@ -262,12 +265,12 @@ def wasserstein_barycenter_1d(samples_by_group, weights=None):
 # --------------------------------------------------------------------------
 
 def _check_sigma(sigma):
-    if not isinstance(sigma, numbers.Real) or not np.isfinite(sigma) or sigma < 0:
+    if not Interval(0, None).accepts(sigma):
         raise ValueError(f"sigma must be a non-negative number, got {sigma!r}")
 
 
 def _check_fairness(fairness):
-    if not isinstance(fairness, numbers.Real) or not 0 <= fairness <= 1:
+    if not Interval(0, 1).accepts(fairness):
         raise ValueError(f"fairness must be a number in [0, 1], got {fairness!r}")
 
 
@@ -283,7 +286,7 @@ def _jittered(y, sigma, rng):
     return z
 
 
-class BarycenterPostprocessor(BaseEstimator):
+class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
     r"""Make raw predictions demographic-parity fair by the barycenter map.
 
     ``fit`` reads an unlabeled calibration sample of predictions
@@ -326,27 +329,31 @@ class BarycenterPostprocessor(BaseEstimator):
         break the fairness guarantee).
     random_state : int, numpy Generator or None, default=None
         Seed of the jitter. With an int, ``fit`` followed by the same
-        sequence of ``transform`` calls gives the same outputs.
+        sequence of ``transform`` calls gives the same outputs. Each call
+        draws fresh noise in batch order, so reordering or splitting a batch
+        moves a fair prediction by an amount of the order of the jitter's
+        effect on its rank (at most a few calibration steps); ``sigma=0``
+        makes ``transform`` act row by row, at the price of ties.
 
     Attributes
     ----------
-    groups_
-        Array of shape (n_groups,): the group labels seen at calibration,
+    groups_ : ndarray of shape (n_groups,)
+        The group labels seen at calibration,
         sorted.
-    weights_
-        Array of shape (n_groups,): the calibration frequency
+    weights_ : ndarray of shape (n_groups,)
+        The calibration frequency
         :math:`\hat p_s` of each group.
-    n_calibration_
-        Array of shape (n_groups,): the calibration sample size :math:`N_s`
+    n_calibration_ : ndarray of shape (n_groups,)
+        The calibration sample size :math:`N_s`
         of each group.
-    calibration_sorted_
-        List of arrays: the jittered calibration predictions of each group,
+    calibration_sorted_ : list of ndarray
+        The jittered calibration predictions of each group,
         sorted.
-    jitter_rng_
-        ``numpy.random.Generator``: the source of the jitter of new
-        predictions, advanced by every ``transform`` call.
-    fair_values_
-        List of arrays: for group ``s``, the ``N_s + 1`` values
+    jitter_rng_ : numpy.random.Generator
+        The source of the jitter of new predictions, advanced by every
+        ``transform`` call.
+    fair_values_ : list of ndarray
+        For group ``s``, the ``N_s + 1`` values
         :math:`\sum_{s'} \hat p_{s'} \hat Q_{f|s'}(j / N_s)`,
         :math:`j = 0, \dots, N_s`: the fair prediction of a point of rank
         ``j``.
@@ -368,11 +375,13 @@ class BarycenterPostprocessor(BaseEstimator):
     0.08
     """
 
-    def __init__(self, sigma=1e-5, random_state=None):
+    _parameter_table: dict[str, list] = {"sigma": [Interval(0, None)]}
+
+    def __init__(self, sigma: float = 1e-5, random_state: Any = None) -> None:
         self.sigma = sigma
         self.random_state = random_state
 
-    def fit(self, y_pred, *, sensitive_features):
+    def fit(self, y_pred, y=None, *, sensitive_features=None) -> "BarycenterPostprocessor":
         """Calibrate on unlabeled predictions and their groups.
 
         Parameters
@@ -380,7 +389,10 @@ class BarycenterPostprocessor(BaseEstimator):
         y_pred : array-like of shape (n_samples,)
             Predictions of the model on a calibration sample that it was not
             trained on.
-        sensitive_features : array-like of shape (n_samples,)
+        y : None
+            Ignored (the calibration needs no label); present so that the
+            post-processor fits in a scikit-learn ``Pipeline``.
+        sensitive_features : array-like of shape (n_samples,) or (n_samples, n_columns)
             Group of each prediction; at least two groups, each with at
             least two points.
 
@@ -389,9 +401,10 @@ class BarycenterPostprocessor(BaseEstimator):
         self : BarycenterPostprocessor
             The fitted post-processor.
         """
-        _check_sigma(self.sigma)
+        check_params(self, self._parameter_table)
+        require_sensitive_features(self, sensitive_features)
         y = _finite_sample(y_pred, "y_pred")
-        groups, codes = check_groups(sensitive_features, y.size)
+        groups, codes = fit_groups(sensitive_features, y.size, self)
         counts = np.bincount(codes, minlength=groups.size)
         small = groups[counts < 2]
         if small.size:
@@ -448,7 +461,8 @@ class BarycenterPostprocessor(BaseEstimator):
         self._bucket_origin = np.array([x[0] for x in self.calibration_sorted_])
         return self
 
-    def transform(self, y_pred, *, sensitive_features, fairness=1.0, random_state=None):
+    def transform(self, y_pred, *, sensitive_features=None, fairness=1.0,
+                  random_state=None) -> np.ndarray:
         """Map predictions to the fair ones (a randomized map).
 
         Each call jitters the predictions with fresh noise from the generator
@@ -481,6 +495,7 @@ class BarycenterPostprocessor(BaseEstimator):
             The post-processed predictions.
         """
         check_is_fitted(self, "fair_values_")
+        require_sensitive_features(self, sensitive_features, "transform")
         _check_fairness(fairness)
         y = _finite_sample(y_pred, "y_pred")
         codes = encode_known_groups(sensitive_features, self.groups_, y.size,
@@ -534,7 +549,8 @@ class BarycenterPostprocessor(BaseEstimator):
         out[order] = fair_sorted
         return out
 
-    def fit_transform(self, y_pred, *, sensitive_features, fairness=1.0):
+    def fit_transform(self, y_pred, y=None, *, sensitive_features=None,
+                      fairness=1.0) -> np.ndarray:
         """Calibrate on ``y_pred`` and transform it (see the warning below).
 
         Transforming the calibration sample itself is what the paper warns
@@ -545,6 +561,8 @@ class BarycenterPostprocessor(BaseEstimator):
         ----------
         y_pred : array-like of shape (n_samples,)
             Predictions.
+        y : None
+            Ignored.
         sensitive_features : array-like of shape (n_samples,)
             Groups.
         fairness : float in [0, 1], default=1.0
@@ -557,6 +575,16 @@ class BarycenterPostprocessor(BaseEstimator):
         """
         return self.fit(y_pred, sensitive_features=sensitive_features).transform(
             y_pred, sensitive_features=sensitive_features, fairness=fairness)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # The input is one prediction per row (a 1-D array), not a feature
+        # matrix: scikit-learn's checks, which feed 2-D X, skip it; the
+        # fairtutor contract is tested in tests/test_common.py.
+        tags.input_tags.one_d_array = True
+        tags.input_tags.two_d_array = False
+        tags.target_tags.required = False
+        return tags
 
 
 # --------------------------------------------------------------------------
@@ -597,22 +625,23 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     fairness : float in [0, 1], default=1.0
         Position on the Wasserstein-2 geodesic between the base predictions
         (0) and the fair ones (1).
-    calibration_size : float or int, default=0.5
+    calibration_size : float in (0, 1) or int >= 2, default=0.5
         Fraction (or number) of the samples kept for calibration when
         ``prefit`` is false; the split is stratified by group.
     random_state : int, numpy Generator or None, default=None
-        Seed of the split and of the jitter.
+        Seed of the split and of the jitter (see
+        :class:`BarycenterPostprocessor` on batch order).
 
     Attributes
     ----------
-    estimator_
+    estimator_ : regressor
         The fitted base regressor.
-    postprocessor_
+    postprocessor_ : BarycenterPostprocessor
         The calibrated :class:`BarycenterPostprocessor`.
-    groups_
-        Array of shape (n_groups,): the group labels seen at calibration.
-    weights_
-        Array of shape (n_groups,): the calibration frequency of each group.
+    groups_ : ndarray of shape (n_groups,)
+        The group labels seen at calibration.
+    weights_ : ndarray of shape (n_groups,)
+        The calibration frequency of each group.
 
     Examples
     --------
@@ -630,8 +659,17 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     0.08
     """
 
-    def __init__(self, estimator=None, prefit=False, sigma=1e-5, fairness=1.0,
-                 calibration_size=0.5, random_state=None):
+    _parameter_table: dict[str, list] = {
+        "estimator": [Options((None,)), HasMethods(("fit", "predict"), "a regressor")],
+        "prefit": [Options((True, False))],
+        "sigma": [Interval(0, None)],
+        "fairness": [Interval(0, 1)],
+        "calibration_size": [Interval(0, 1, "neither"), Interval(2, None, integer=True)],
+    }
+
+    def __init__(self, estimator: Any = None, prefit: bool = False, sigma: float = 1e-5,
+                 fairness: float = 1.0, calibration_size: float = 0.5,
+                 random_state: Any = None) -> None:
         self.estimator = estimator
         self.prefit = prefit
         self.sigma = sigma
@@ -645,7 +683,8 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
             return LinearRegression()
         return self.estimator
 
-    def fit(self, X, y=None, *, sensitive_features):
+    def fit(self, X, y=None, *, sensitive_features=None,
+            sample_weight=None) -> "WassersteinFairRegressor":
         """Fit the base regressor (unless prefit) and calibrate the map.
 
         Parameters
@@ -654,18 +693,23 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
             Features.
         y : array-like of shape (n_samples,), optional
             Targets; required unless ``prefit`` is true (then ignored).
-        sensitive_features : array-like of shape (n_samples,)
+        sensitive_features : array-like of shape (n_samples,) or (n_samples, n_columns)
             Group of each sample.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples, passed to the base estimator's ``fit``
+            (the calibration is unweighted: it estimates distributions).
 
         Returns
         -------
         self : WassersteinFairRegressor
             The fitted estimator.
         """
-        _check_sigma(self.sigma)
-        _check_fairness(self.fairness)
-        n_samples = len(X)
-        groups, codes = check_groups(sensitive_features, n_samples)
+        check_params(self, self._parameter_table)
+        require_sensitive_features(self, sensitive_features)
+        X = validate_X(self, X, reset=True, numeric=False)
+        n_samples = X.shape[0]
+        weights = check_sample_weight(sample_weight, n_samples)
+        groups, codes = fit_groups(sensitive_features, n_samples, self)
         rng = check_random_state(self.random_state)
         if self.prefit:
             check_is_fitted(self._base())
@@ -673,9 +717,15 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
             X_cal, s_cal = X, sensitive_features
         else:
             if y is None:
-                raise ValueError("y is required to fit the base estimator (prefit=False)")
+                raise ValueError("WassersteinFairRegressor requires y to be passed, but the "
+                                 "target y is None: y is required to fit the base estimator "
+                                 "(prefit=False)")
+            if np.ndim(np.asarray(y)) == 2 and np.shape(y)[1] == 1:
+                y = column_or_1d(np.asarray(y), warn=True)
             y = as_1d_array(y, "y")
-            check_same_length(X=X, y=y)
+            if y.shape[0] != n_samples:
+                raise ValueError(f"inputs have different lengths: X has {n_samples} rows but "
+                                 f"y has {y.shape[0]} entries")
             counts = np.bincount(codes, minlength=groups.size)
             small = groups[counts < 4]
             if small.size:
@@ -686,19 +736,18 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
             index = np.arange(n_samples)
             train, cal = train_test_split(index, test_size=self.calibration_size,
                                           random_state=split_seed, stratify=codes)
-            X_train, y_train = _take(X, train), y[train]
-            self.estimator_ = clone(self._base()).fit(X_train, y_train)
-            X_cal, s_cal = _take(X, cal), _take(sensitive_features, cal)
+            X_train, y_train = take_rows(X, train), y[train]
+            self.estimator_ = fit_base(clone(self._base()), X_train, y_train,
+                                       None if weights is None else weights[train], self)
+            X_cal, s_cal = take_rows(X, cal), take_rows(sensitive_features, cal)
         self.postprocessor_ = BarycenterPostprocessor(
             sigma=self.sigma, random_state=int(rng.integers(2**31 - 1)))
         self.postprocessor_.fit(self.estimator_.predict(X_cal), sensitive_features=s_cal)
         self.groups_ = self.postprocessor_.groups_
         self.weights_ = self.postprocessor_.weights_
-        if hasattr(self.estimator_, "n_features_in_"):
-            self.n_features_in_ = self.estimator_.n_features_in_
         return self
 
-    def predict(self, X, *, sensitive_features):
+    def predict(self, X, *, sensitive_features=None) -> np.ndarray:
         """Fair predictions.
 
         Parameters
@@ -714,12 +763,13 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
             The post-processed predictions.
         """
         check_is_fitted(self, "postprocessor_")
+        require_sensitive_features(self, sensitive_features, "predict")
+        X = validate_X(self, X, reset=False, numeric=False)
         y_pred = self.estimator_.predict(X)
-        check_same_length(X=y_pred, sensitive_features=np.asarray(sensitive_features))
         return self.postprocessor_.transform(y_pred, sensitive_features=sensitive_features,
                                              fairness=self.fairness)
 
-    def score(self, X, y, *, sensitive_features, sample_weight=None):
+    def score(self, X, y, *, sensitive_features=None, sample_weight=None) -> float:
         """Coefficient of determination R² of the fair predictions.
 
         Parameters
@@ -736,17 +786,19 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
         Returns
         -------
         float
-            R² of ``predict(X, sensitive_features=...)``.
+            R² of ``predict(X, sensitive_features=...)``. In
+            ``cross_val_score`` or ``GridSearchCV``, enable metadata routing
+            and call ``set_score_request(sensitive_features=True)`` as well as
+            ``set_fit_request`` (recipe on the API page).
         """
         from sklearn.metrics import r2_score
         return r2_score(y, self.predict(X, sensitive_features=sensitive_features),
                         sample_weight=sample_weight)
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = accepts_sparse(self._base())  # X goes to the base as is
+        return tags
 
-def _take(data, index):
-    """Rows ``index`` of an array, DataFrame, Series or list."""
-    if hasattr(data, "iloc"):
-        return data.iloc[index]
-    if isinstance(data, np.ndarray) or hasattr(data, "__array__"):
-        return np.asarray(data)[index] if not hasattr(data, "tocsr") else data[index]
-    return np.asarray(data)[index]
+
+_take = take_rows

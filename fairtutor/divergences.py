@@ -762,7 +762,11 @@ def sinkhorn_divergence(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, to
 def _groups(z, sensitive):
     z = _as_points(z, "z")
     if not isinstance(sensitive, torch.Tensor):
-        sensitive = torch.as_tensor(sensitive)
+        # Any labels (strings, booleans, categories) become group codes.
+        from ._validation import check_groups
+
+        sensitive = torch.as_tensor(check_groups(sensitive, min_groups=1,
+                                                 name="sensitive")[1])
     sensitive = sensitive.reshape(-1)
     if sensitive.shape[0] != z.shape[0]:
         raise ValueError(f"sensitive has {sensitive.shape[0]} entries but z has "

@@ -34,27 +34,26 @@ solver), any number of groups works and the solvers are scikit-learn's.
 from __future__ import annotations
 
 import warnings
+from typing import Literal
 
 import numpy as np
 from scipy.linalg.blas import dger
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.base import (BaseEstimator, ClassifierMixin, MetaEstimatorMixin, TransformerMixin,
+                          clone)
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import pairwise_kernels
 from sklearn.svm import SVC
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-try:  # scikit-learn >= 1.6
-    from sklearn.utils.validation import validate_data as _sk_validate_data
-except ImportError:  # pragma: no cover - older scikit-learn
-    _sk_validate_data = None
-
-from ._validation import base_estimator_has, check_groups
+from ._validation import base_estimator_has, check_binary_target, check_groups
+from .base import (CONSTRAINTS, Constraint, HasMethods, Interval, Options, check_params,
+                   check_sample_weight, check_weighted_classes, fit_base, fit_groups,
+                   require_sensitive_features, validate_X)
 
 __all__ = ["fairness_direction", "LinearFERM", "KernelFERM"]
 
-_CONSTRAINTS = ("equal_opportunity", "demographic_parity")
+_CONSTRAINTS = CONSTRAINTS
 # Relative size below which a difference vector counts as zero (groups that
 # already have equal means) or a direction as linearly dependent on others.
 _RANK_RTOL = 1e-10
@@ -65,19 +64,12 @@ _MAX_BISECTION = 30
 
 
 def _validate(estimator, X, y=None, reset=True):
-    """``validate_data`` across scikit-learn versions (dense float input)."""
-    kwargs = dict(accept_sparse=False, dtype=np.float64, ensure_min_samples=1)
+    """``validate_data`` for dense float input (see :func:`fairtutor.base.validate_X`)."""
     if reset and y is None:
         raise ValueError(
             f"{type(estimator).__name__} requires y to be passed, but the target y is None"
         )
-    if _sk_validate_data is not None:
-        if y is None:
-            return _sk_validate_data(estimator, X, reset=reset, **kwargs)
-        return _sk_validate_data(estimator, X, y, reset=reset, **kwargs)
-    if y is None:  # pragma: no cover
-        return estimator._validate_data(X, reset=reset, **kwargs)
-    return estimator._validate_data(X, y, reset=reset, **kwargs)  # pragma: no cover
+    return validate_X(estimator, X, reset=reset, y=y)
 
 
 def _check_constraint(constraint):
@@ -89,39 +81,22 @@ def _check_constraint(constraint):
 
 
 def _check_epsilon(epsilon):
-    try:
-        value = float(epsilon)
-    except (TypeError, ValueError):
-        raise ValueError(f"epsilon must be a non-negative number, got {epsilon!r}") from None
-    if not np.isfinite(value) or value < 0:
+    if not Interval(0, None).accepts(epsilon):
         raise ValueError(f"epsilon must be a non-negative number, got {epsilon!r}")
-    return value
+    return float(epsilon)
 
 
-def _binary_target(y):
-    """Return ``(classes, y01)``: the two labels and y as 0/1 (1 = classes[1])."""
-    kind = type_of_target(y, input_name="y", raise_unknown=True)
-    if kind != "binary":
-        classes = np.unique(y)
-        if classes.size == 1:
-            raise ValueError(
-                f"y has a single class ({classes[0]!r}): Classifier can't train when "
-                "only one class is present."
-            )
-        raise ValueError(
-            "y must be binary: Only binary classification is supported. The type of "
-            f"the target is {kind} ({classes.size} distinct values)."
-        )
-    classes, y01 = np.unique(y, return_inverse=True)
-    if classes.size == 1:
-        raise ValueError(
-            f"y has a single class ({classes[0]!r}): Classifier can't train when "
-            "only one class is present."
-        )
-    return classes, y01.reshape(-1)
+def _binary_target(y, pos_label=None, constraint="equal_opportunity"):
+    """Return ``(classes, y_pos, pos_label)``: 1 in ``y_pos`` marks the positive label.
+
+    The choice of the positive label matters only for equal opportunity (whose
+    means are over the positives), so only then does a non-0/1 label warn.
+    """
+    return check_binary_target(y, "y", pos_label=pos_label,
+                               warn=constraint == "equal_opportunity")
 
 
-def _membership(y01, codes, n_groups, constraint, groups):
+def _membership(y01, codes, n_groups, constraint, groups, sample_weight=None):
     """Weight matrix ``A`` (n, n_groups - 1): column j averages group j+1 minus group 0.
 
     For equal opportunity the averages are over positive examples only, for
@@ -138,25 +113,31 @@ def _membership(y01, codes, n_groups, constraint, groups):
         )
     weights = np.zeros((y01.shape[0], n_groups))
     rows = np.flatnonzero(mask)
-    weights[rows, codes[rows]] = 1.0 / counts[codes[rows]]
+    if sample_weight is None:
+        weights[rows, codes[rows]] = 1.0 / counts[codes[rows]]
+    else:  # weighted group means
+        totals = np.bincount(codes[rows], weights=sample_weight[rows], minlength=n_groups)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weights[rows, codes[rows]] = sample_weight[rows] / totals[codes[rows]]
     return weights[:, 1:] - weights[:, [0]]
 
 
-def _prepare_fit(X, y, sensitive_features, constraint):
-    """Shared validation of fit inputs: returns classes, y01, groups, A."""
+def _prepare_fit(X, y, sensitive_features, constraint, *, pos_label=None, owner=None,
+                 sample_weight=None):
+    """Shared validation of fit inputs: returns classes, y_pos, groups, A, pos_label."""
     _check_constraint(constraint)
-    if sensitive_features is None:
-        raise ValueError(
-            "sensitive_features is required: fit(X, y, sensitive_features=s) "
-            "(in a Pipeline or GridSearchCV, route it with set_fit_request)"
-        )
-    classes, y01 = _binary_target(y)
-    groups, codes = check_groups(sensitive_features, X.shape[0])
-    weights = _membership(y01, codes, groups.size, constraint, groups)
-    return classes, y01, groups, weights
+    require_sensitive_features(owner if owner is not None else "fairness_direction",
+                               sensitive_features, "fit" if owner is not None else "call")
+    classes, y01, pos_label = _binary_target(y, pos_label, constraint)
+    groups, codes = (fit_groups(sensitive_features, X.shape[0], owner) if owner is not None
+                     else check_groups(sensitive_features, X.shape[0]))
+    weights = _membership(y01, codes, groups.size, constraint, groups, sample_weight)
+    return classes, y01, groups, weights, pos_label
 
 
-def fairness_direction(X, y, *, sensitive_features, constraint="equal_opportunity"):
+def fairness_direction(X: object, y: object, *, sensitive_features: object,
+                       constraint: Constraint = "equal_opportunity",
+                       pos_label: object = None) -> np.ndarray:
     """The group-difference vectors whose orthogonality makes a linear model fair.
 
     For equal opportunity, ``u_g`` is the mean of the rows of ``X`` whose label
@@ -172,11 +153,14 @@ def fairness_direction(X, y, *, sensitive_features, constraint="equal_opportunit
     X : array-like of shape (n_samples, n_features)
         Features (for a kernel model, apply the feature map first).
     y : array-like of shape (n_samples,)
-        Binary labels; the larger label is the positive class.
-    sensitive_features : array-like of shape (n_samples,)
+        Binary labels.
+    sensitive_features : array-like of shape (n_samples,) or (n_samples, n_columns)
         Group of each sample (any hashable labels, at least two groups).
     constraint : {"equal_opportunity", "demographic_parity"}, default="equal_opportunity"
         Which group means to compare.
+    pos_label : int, str or bool, default=None
+        The favourable label, whose examples equal opportunity averages.
+        ``None``: the larger label, as in scikit-learn.
 
     Returns
     -------
@@ -210,7 +194,8 @@ def fairness_direction(X, y, *, sensitive_features, constraint="equal_opportunit
         raise ValueError(
             f"inputs have different lengths: X has {X.shape[0]} rows, y has {y.shape[0]}"
         )
-    _, _, _, weights = _prepare_fit(X, y, sensitive_features, constraint)
+    _, _, _, weights, _ = _prepare_fit(X, y, sensitive_features, constraint,
+                                       pos_label=pos_label)
     return weights.T @ X
 
 
@@ -312,7 +297,15 @@ def _bisect_shrinkage(fit_at, epsilon):
     return best[0], best[1], n_fits
 
 
-class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+_LINEAR_FERM_PARAMETERS: dict[str, list] = {
+    "estimator": [Options((None,)),
+                  HasMethods(("fit",), "a scikit-learn classifier (an object with fit)")],
+    "constraint": [Options(CONSTRAINTS)],
+    "epsilon": [Interval(0, None)],
+}
+
+
+class LinearFERM(MetaEstimatorMixin, ClassifierMixin, TransformerMixin, BaseEstimator):
     """Linear fair ERM: any linear classifier under the orthogonality constraint.
 
     Fits ``estimator`` on data whose component along the group-difference
@@ -343,6 +336,45 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         more groups the whole span is shrunk by one factor, which keeps every
         pairwise gap within ``epsilon`` and does not depend on the order of the
         group labels, but is in general not the exact constrained optimum.
+    pos_label : int, str or bool, default=None
+        The favourable label, whose examples the equal-opportunity constraint
+        averages. ``None``: the larger label, as in scikit-learn (1 for 0/1
+        labels; a ``PositiveLabelWarning`` names the label taken otherwise).
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone of ``estimator``, trained on ``transform(X)``.
+    classes_ : ndarray of shape (2,)
+        The labels; ``classes_[1]`` is the positive class.
+    groups_ : ndarray
+        The sorted group labels seen in ``fit``; ``groups_[0]`` is the reference.
+    directions_ : ndarray of shape (n_groups - 1, n_features)
+        The difference vectors ``u_k`` computed on the training data.
+    basis_ : ndarray of shape (n_features, rank)
+        Orthonormal basis of their span (``rank = 0`` when ``u = 0``).
+    shrinkage_ : float
+        The factor ``c`` applied to the component along the span (0 for
+        ``epsilon=0``, 1 when the unconstrained model is already feasible).
+    coef_ : ndarray of shape (1, n_features)
+        Weights of the score in the original feature space.
+    intercept_ : ndarray of shape (1,)
+        Its intercept.
+    constraint_values_ : ndarray of shape (n_groups - 1,)
+        ``<coef_, u_k>`` for each direction ``u_k = u_{g_k} - u_{g_0}``: zero
+        up to rounding when ``epsilon=0``.
+    pairwise_gap_ : float
+        ``max_{g, h} |<coef_, u_g - u_h>|``, the range of
+        ``[0, *constraint_values_]``: the quantity bounded by ``epsilon``.
+    n_fits_ : int
+        Number of fits of the base estimator (more than one only when
+        ``epsilon > 0`` and the constraint is active).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Names of the features seen in ``fit``, when ``X`` has column names.
+    pos_label_ : int, str or bool
+        The favourable label the constraint used (see ``pos_label``).
 
     See Also
     --------
@@ -351,37 +383,6 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     Notes
     -----
-    Fitted attributes (set by ``fit``; their names end with an underscore):
-
-    ``estimator_`` : classifier
-        The fitted clone of ``estimator``, trained on ``transform(X)``.
-    ``classes_`` : ndarray of shape (2,)
-        The labels; ``classes_[1]`` is the positive class.
-    ``groups_`` : ndarray
-        The sorted group labels seen in ``fit``; ``groups_[0]`` is the reference.
-    ``directions_`` : ndarray of shape (n_groups - 1, n_features)
-        The difference vectors ``u_k`` computed on the training data.
-    ``basis_`` : ndarray of shape (n_features, rank)
-        Orthonormal basis of their span (``rank = 0`` when ``u = 0``).
-    ``shrinkage_`` : float
-        The factor ``c`` applied to the component along the span (0 for
-        ``epsilon=0``, 1 when the unconstrained model is already feasible).
-    ``coef_`` : ndarray of shape (1, n_features)
-        Weights of the score in the original feature space.
-    ``intercept_`` : ndarray of shape (1,)
-        Its intercept.
-    ``constraint_values_`` : ndarray of shape (n_groups - 1,)
-        ``<coef_, u_k>`` for each direction ``u_k = u_{g_k} - u_{g_0}``: zero
-        up to rounding when ``epsilon=0``.
-    ``pairwise_gap_`` : float
-        ``max_{g, h} |<coef_, u_g - u_h>|``, the range of
-        ``[0, *constraint_values_]``: the quantity bounded by ``epsilon``.
-    ``n_fits_`` : int
-        Number of fits of the base estimator (more than one only when
-        ``epsilon > 0`` and the constraint is active).
-    ``n_features_in_`` : int
-        Number of features seen in ``fit``.
-
     Route ``sensitive_features`` inside a ``Pipeline`` or ``GridSearchCV``
     with scikit-learn's metadata routing::
 
@@ -403,10 +404,14 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     (3,)
     """
 
-    def __init__(self, estimator=None, constraint="equal_opportunity", epsilon=0.0):
+    _parameter_table = _LINEAR_FERM_PARAMETERS
+
+    def __init__(self, estimator: object = None, constraint: Constraint = "equal_opportunity",
+                 epsilon: float = 0.0, pos_label: object = None) -> None:
         self.estimator = estimator
         self.constraint = constraint
         self.epsilon = epsilon
+        self.pos_label = pos_label
 
     def _transform(self, X, shrinkage):
         if self.basis_.shape[1] == 0:
@@ -416,7 +421,7 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         out += X                                  # one n x d array, no other temporaries
         return out
 
-    def fit(self, X, y, *, sensitive_features=None):
+    def fit(self, X, y, *, sensitive_features=None, sample_weight=None) -> "LinearFERM":
         """Fit the base estimator under the orthogonality constraint.
 
         Parameters
@@ -425,17 +430,27 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             Training features.
         y : array-like of shape (n_samples,)
             Binary labels.
-        sensitive_features : array-like of shape (n_samples,)
-            Group of each sample (required; keyword only in spirit).
+        sensitive_features : array-like of shape (n_samples,) or (n_samples, n_columns)
+            Group of each sample (required); several columns define
+            intersectional groups.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples: passed to the base estimator and used in
+            the group means that define ``u``.
 
         Returns
         -------
         self : LinearFERM
             The fitted model.
         """
+        check_params(self, self._parameter_table)
         epsilon = _check_epsilon(self.epsilon)
         X, y = _validate(self, X, y, reset=True)
-        classes, _, groups, weights = _prepare_fit(X, y, sensitive_features, self.constraint)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        check_weighted_classes(y, sample_weight)
+        classes, _, groups, weights, pos_label = _prepare_fit(
+            X, y, sensitive_features, self.constraint, pos_label=self.pos_label, owner=self,
+            sample_weight=sample_weight)
+        self.pos_label_ = pos_label
         base = LogisticRegression() if self.estimator is None else self.estimator
         self.classes_, self.groups_ = classes, groups
         self.directions_ = weights.T @ X
@@ -444,7 +459,7 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             _warn_already_fair(self)
 
         def fit_at(shrinkage):
-            fitted = clone(base).fit(self._transform(X, shrinkage), y)
+            fitted = fit_base(clone(base), self._transform(X, shrinkage), y, sample_weight, self)
             if not (hasattr(fitted, "coef_") and hasattr(fitted, "intercept_")):
                 raise ValueError(
                     f"LinearFERM needs a linear estimator exposing coef_ and intercept_, "
@@ -472,7 +487,7 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.pairwise_gap_ = _pairwise_gap(self.constraint_values_)
         return self
 
-    def fit_transform(self, X, y, *, sensitive_features=None):
+    def fit_transform(self, X, y=None, *, sensitive_features=None, sample_weight=None):
         """Fit, then return the fair representation of ``X``.
 
         Parameters
@@ -483,13 +498,39 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             Binary labels.
         sensitive_features : array-like of shape (n_samples,)
             Group of each sample (required).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, as in ``fit``.
 
         Returns
         -------
         X_fair : ndarray of shape (n_samples, n_features)
             ``transform(X)`` after fitting.
         """
-        return self.fit(X, y, sensitive_features=sensitive_features).transform(X)
+        return self.fit(X, y, sensitive_features=sensitive_features,
+                        sample_weight=sample_weight).transform(X)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the columns of ``transform(X)``: those of ``X`` (one per feature).
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            The input names; by default ``feature_names_in_`` or
+            ``x0, x1, ...``.
+
+        Returns
+        -------
+        names : ndarray of str
+            One name per feature (the projection keeps the columns).
+        """
+        check_is_fitted(self)
+        if input_features is None:
+            input_features = getattr(self, "feature_names_in_",
+                                     [f"x{i}" for i in range(self.n_features_in_)])
+        if len(input_features) != self.n_features_in_:
+            raise ValueError(f"input_features has {len(input_features)} names but the model "
+                             f"was fitted with {self.n_features_in_} features")
+        return np.asarray(input_features, dtype=object)
 
     def transform(self, X):
         """The fair representation: ``X`` with its component along ``u`` removed (or shrunk).
@@ -588,6 +629,18 @@ def _minus_low_rank(gram, coords, factor, overwrite=False):
     return view.T
 
 
+_KERNEL_FERM_PARAMETERS: dict[str, list] = {
+    "C": [Interval(0, None, "neither")],
+    "kernel": [Options(("rbf", "linear", "poly", "sigmoid"))],
+    "gamma": [Options(("scale", "auto")), Interval(0, None, "neither")],
+    "degree": [Interval(0, None, "left", integer=True)],
+    "coef0": [Interval()],
+    "constraint": [Options(CONSTRAINTS)],
+    "epsilon": [Interval(0, None)],
+    "tol": [Interval(0, None, "neither")],
+}
+
+
 class KernelFERM(ClassifierMixin, BaseEstimator):
     """Kernel fair ERM: an SVM whose weight vector is orthogonal to ``u`` in feature space.
 
@@ -622,42 +675,46 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
         Tolerance of ``max_{g, h} |<w, u_g - u_h>| <= epsilon`` (see :class:`LinearFERM`).
     tol : float, default=1e-3
         Stopping tolerance of the SVM solver.
+    pos_label : int, str or bool, default=None
+        The favourable label (see :class:`LinearFERM`).
+
+    Attributes
+    ----------
+    svc_ : sklearn.svm.SVC
+        The SVM fitted on the projected training kernel.
+    classes_ : ndarray of shape (2,)
+        The labels; ``classes_[1]`` is the positive class.
+    groups_ : ndarray
+        The sorted group labels seen in ``fit``.
+    X_fit_ : ndarray of shape (n_expansion, n_features)
+        The training rows the decision function expands on: support vectors
+        and the examples that define ``u``.
+    dual_coef_ : ndarray of shape (n_expansion,)
+        Coefficients ``beta`` of ``f(x) = sum_i beta_i K(x, X_fit_[i]) + b``
+        in the original kernel, so ``w = sum_i beta_i phi(X_fit_[i])``.
+    intercept_ : float
+        The intercept ``b``.
+    constraint_values_ : ndarray of shape (n_groups - 1,)
+        ``<w, u_k>`` computed from the dual coefficients: zero up to the
+        solver's rounding for ``epsilon=0``.
+    pairwise_gap_ : float
+        ``max_{g, h} |<w, u_g - u_h>|``, at most ``epsilon`` (see :class:`LinearFERM`).
+    direction_norms_ : ndarray of shape (n_groups - 1,)
+        ``||u_k||`` in feature space.
+    shrinkage_ : float
+        The factor ``c`` (0 for ``epsilon=0``).
+    n_fits_ : int
+        Number of SVM fits.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Names of the features seen in ``fit``, when ``X`` has column names.
+    pos_label_ : int, str or bool
+        The favourable label the constraint used (see ``pos_label``).
 
     See Also
     --------
     LinearFERM : the linear version, a pre-processing.
-
-    Notes
-    -----
-    Fitted attributes (set by ``fit``; their names end with an underscore):
-
-    ``svc_`` : sklearn.svm.SVC
-        The SVM fitted on the projected training kernel.
-    ``classes_`` : ndarray of shape (2,)
-        The labels; ``classes_[1]`` is the positive class.
-    ``groups_`` : ndarray
-        The sorted group labels seen in ``fit``.
-    ``X_fit_`` : ndarray of shape (n_expansion, n_features)
-        The training rows the decision function expands on: support vectors
-        and the examples that define ``u``.
-    ``dual_coef_`` : ndarray of shape (n_expansion,)
-        Coefficients ``beta`` of ``f(x) = sum_i beta_i K(x, X_fit_[i]) + b``
-        in the original kernel, so ``w = sum_i beta_i phi(X_fit_[i])``.
-    ``intercept_`` : float
-        The intercept ``b``.
-    ``constraint_values_`` : ndarray of shape (n_groups - 1,)
-        ``<w, u_k>`` computed from the dual coefficients: zero up to the
-        solver's rounding for ``epsilon=0``.
-    ``pairwise_gap_`` : float
-        ``max_{g, h} |<w, u_g - u_h>|``, at most ``epsilon`` (see :class:`LinearFERM`).
-    ``direction_norms_`` : ndarray of shape (n_groups - 1,)
-        ``||u_k||`` in feature space.
-    ``shrinkage_`` : float
-        The factor ``c`` (0 for ``epsilon=0``).
-    ``n_fits_`` : int
-        Number of SVM fits.
-    ``n_features_in_`` : int
-        Number of features seen in ``fit``.
 
     Examples
     --------
@@ -674,8 +731,14 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
     (3,)
     """
 
-    def __init__(self, C=1.0, kernel="rbf", gamma="scale", degree=3, coef0=0.0,
-                 constraint="equal_opportunity", epsilon=0.0, tol=1e-3):
+    _parameter_table = _KERNEL_FERM_PARAMETERS
+
+    def __init__(self, C: float = 1.0,
+                 kernel: Literal["rbf", "linear", "poly", "sigmoid"] = "rbf",
+                 gamma: Literal["scale", "auto"] | float = "scale", degree: int = 3,
+                 coef0: float = 0.0, constraint: Constraint = "equal_opportunity",
+                 epsilon: float = 0.0, tol: float = 1e-3, pos_label: object = None) -> None:
+        self.pos_label = pos_label
         self.C = C
         self.kernel = kernel
         self.gamma = gamma
@@ -695,7 +758,7 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
             params["degree"] = self.degree
         return pairwise_kernels(X, Y, metric=self.kernel, **params)
 
-    def fit(self, X, y, *, sensitive_features=None):
+    def fit(self, X, y, *, sensitive_features=None, sample_weight=None) -> "KernelFERM":
         """Fit the SVM with the projected kernel.
 
         Parameters
@@ -704,21 +767,26 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
             Training features.
         y : array-like of shape (n_samples,)
             Binary labels.
-        sensitive_features : array-like of shape (n_samples,)
+        sensitive_features : array-like of shape (n_samples,) or (n_samples, n_columns)
             Group of each sample (required).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples (they rescale ``C`` per sample, as in
+            ``SVC``, and weight the group means that define ``u``).
 
         Returns
         -------
         self : KernelFERM
             The fitted model.
         """
+        check_params(self, self._parameter_table)
         epsilon = _check_epsilon(self.epsilon)
-        if self.kernel not in ("rbf", "linear", "poly", "sigmoid"):
-            raise ValueError(
-                f"kernel must be 'rbf', 'linear', 'poly' or 'sigmoid', got {self.kernel!r}"
-            )
         X, y = _validate(self, X, y, reset=True)
-        classes, _, groups, weights = _prepare_fit(X, y, sensitive_features, self.constraint)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        check_weighted_classes(y, sample_weight)
+        classes, _, groups, weights, pos_label = _prepare_fit(
+            X, y, sensitive_features, self.constraint, pos_label=self.pos_label, owner=self,
+            sample_weight=sample_weight)
+        self.pos_label_ = pos_label
         if isinstance(self.gamma, str):
             if self.gamma == "scale":
                 variance = X.var()
@@ -749,7 +817,8 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
 
         def fit_at(shrinkage, last=False):
             svc = SVC(C=self.C, kernel="precomputed", tol=self.tol)
-            svc.fit(_minus_low_rank(gram, coords, 1.0 - shrinkage ** 2, overwrite=last), y)
+            svc.fit(_minus_low_rank(gram, coords, 1.0 - shrinkage ** 2, overwrite=last), y,
+                    sample_weight=sample_weight)
             alpha = np.zeros(X.shape[0])
             alpha[svc.support_] = svc.dual_coef_[0]
             # w = (P + c^2 Pi) Phi^T alpha  =  Phi^T beta

@@ -19,7 +19,7 @@ the method of Oneto, Donini, Luise, Ciliberto, Maurer and Pontil (NeurIPS
 :math:`h` satisfies demographic parity, including heads fitted later for new
 tasks on the frozen representation: :meth:`FairRepresentationLearner.fit_head`.
 
-For comparison, ``penalty="output_dp"`` penalizes the demographic-parity gap
+For comparison, ``divergence="output_dp"`` penalizes the demographic-parity gap
 of the training heads' outputs only, which says nothing about new heads.
 """
 
@@ -28,15 +28,18 @@ from __future__ import annotations
 import numbers
 import warnings
 from contextlib import contextmanager
+from typing import Any, Literal
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.utils.validation import check_array, check_is_fitted
 from tqdm import tqdm
 
 from ._optional import nn, torch
-from ._validation import as_1d_array, check_groups, check_random_state, encode_known_groups
+from ._validation import (as_1d_array, check_random_state, encode_known_groups,
+                          format_values)
+from .base import deprecated_rename, fit_groups, require_sensitive_features, validate_X
 
 __all__ = [
     "MultiTaskNet",
@@ -81,9 +84,9 @@ class MultiTaskNet(nn.Module):
 
     Attributes
     ----------
-    trunk
+    trunk : torch.nn.Sequential
         The representation :math:`h`, a ``torch.nn.Sequential``.
-    heads
+    heads : torch.nn.Linear
         The :math:`T` linear heads, a ``torch.nn.Linear`` stacked in one
         layer from :math:`r` to :math:`T` outputs (column :math:`t` is head :math:`g_t`).
 
@@ -172,7 +175,7 @@ class OutputDPPenalty(nn.Module):
         return (means.max(0).values - means.min(0).values).mean()
 
 
-class FairRepresentationLearner(BaseEstimator):
+class FairRepresentationLearner(TransformerMixin, BaseEstimator):
     r"""Multitask network with a representation penalized towards group parity.
 
     Minimizes, by Adam on stratified mini-batches (every batch holds every
@@ -184,18 +187,19 @@ class FairRepresentationLearner(BaseEstimator):
 
     with the logistic loss for binary tasks and the squared loss for real
     tasks; missing labels (NaN in ``Y``) are left out of their task's loss.
-    :math:`D` is the MMD² (``penalty="mmd"``) or the Sinkhorn divergence
-    (``penalty="sinkhorn"``) of ``fairtutor.divergences`` (Oneto et al.,
-    2020). ``penalty="output_dp"`` is the baseline that penalizes the
+    :math:`D` is the MMD² (``divergence="mmd"``) or the Sinkhorn divergence
+    (``divergence="sinkhorn"``) of ``fairtutor.divergences`` (Oneto et al.,
+    2020). ``divergence="output_dp"`` is the baseline that penalizes the
     demographic-parity gap of the training heads' outputs
-    (:class:`OutputDPPenalty`); ``penalty=None`` trains without penalty.
+    (:class:`OutputDPPenalty`); ``divergence=None`` trains without penalty.
 
     Parameters
     ----------
-    penalty : {"mmd", "sinkhorn", "output_dp"}, torch.nn.Module or None, default="mmd"
-        The fairness penalty. A module is called as ``penalty(z, s)`` on the
-        representation ``z`` of a batch and its group codes ``s``
-        (0, ..., K-1) and must return a scalar tensor.
+    divergence : {"mmd", "sinkhorn", "output_dp"}, torch.nn.Module or None, default="mmd"
+        The fairness penalty :math:`D`. A module is called as ``module(z, s)``
+        on the representation ``z`` of a batch and its group codes ``s``
+        (0, ..., K-1) and must return a scalar tensor. Called ``penalty``
+        before fairtutor 0.2; that name still works, with a ``FutureWarning``.
     lam : float, default=1.0
         The penalty weight :math:`\lambda \ge 0`.
     representation_dim : int, default=8
@@ -226,22 +230,24 @@ class FairRepresentationLearner(BaseEstimator):
         fits on the same data give the same network on the CPU.
     progress : bool, default=True
         Show a tqdm progress bar over the epochs.
+    penalty : str, default="deprecated"
+        Deprecated name of ``divergence``.
 
     Attributes
     ----------
-    net_
+    net_ : MultiTaskNet
         The trained :class:`MultiTaskNet` (on ``device``).
-    groups_
+    groups_ : ndarray
         Array of the distinct groups seen in ``fit``, in the order of their
         codes.
-    n_tasks_
+    n_tasks_ : int
         Number of tasks :math:`T`.
-    task_types_
+    task_types_ : ndarray of str
         Array of ``"binary"`` or ``"real"``, one per task, inferred from ``Y``.
-    history_
-        Dict of lists: per-epoch means over the batches of ``"loss"`` (the objective),
+    history_ : dict of list
+        Per-epoch means over the batches of ``"loss"`` (the objective),
         ``"task_loss"`` and ``"penalty"`` (:math:`D`, before the weight).
-    n_features_in_
+    n_features_in_ : int
         Number of features.
 
     Examples
@@ -250,7 +256,7 @@ class FairRepresentationLearner(BaseEstimator):
     >>> from fairtutor.datasets import make_multitask_biased
     >>> from fairtutor.representation import FairRepresentationLearner
     >>> X, Y, s = make_multitask_biased(400, n_tasks=3, random_state=0)
-    >>> model = FairRepresentationLearner(penalty="mmd", lam=1.0, epochs=5,
+    >>> model = FairRepresentationLearner(divergence="mmd", lam=1.0, epochs=5,
     ...                                   random_state=0, progress=False)
     >>> model = model.fit(X, Y, sensitive_features=s)
     >>> model.transform(X).shape, model.predict(X).shape
@@ -261,9 +267,14 @@ class FairRepresentationLearner(BaseEstimator):
     5
     """
 
-    def __init__(self, penalty="mmd", lam=1.0, representation_dim=8, hidden=(32,),
-                 epochs=30, batch_size=128, lr=1e-2, weight_decay=0.0,
-                 penalty_kwargs=None, device="cpu", random_state=None, progress=True):
+    def __init__(self,
+                 divergence: Literal["mmd", "sinkhorn", "output_dp"] | nn.Module | None = "mmd",
+                 lam: float = 1.0, representation_dim: int = 8, hidden: tuple = (32,),
+                 epochs: int = 30, batch_size: int = 128, lr: float = 1e-2,
+                 weight_decay: float = 0.0, penalty_kwargs: dict | None = None,
+                 device: Any = "cpu", random_state: Any = None, progress: bool = True,
+                 penalty: str = "deprecated") -> None:
+        self.divergence = divergence
         self.penalty = penalty
         self.lam = lam
         self.representation_dim = representation_dim
@@ -278,7 +289,7 @@ class FairRepresentationLearner(BaseEstimator):
         self.progress = progress
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, Y, *, sensitive_features):
+    def fit(self, X, Y, *, sensitive_features=None) -> "FairRepresentationLearner":
         """Train the representation and the task heads.
 
         Parameters
@@ -288,9 +299,11 @@ class FairRepresentationLearner(BaseEstimator):
             :func:`fairtutor.datasets.make_preprocessor`).
         Y : array-like of shape (n_samples, n_tasks) or (n_samples,)
             One column per task: a binary task has labels in {0, 1}, any
-            other column is a real-valued task. NaN marks a missing label,
-            left out of that task's loss.
-        sensitive_features : array-like of shape (n_samples,)
+            other column is a real-valued task (a warning says so when such a
+            column holds a few integer values, e.g. labels {1, 2}). NaN marks
+            a missing label, left out of that task's loss. ``predict`` and
+            ``predict_proba`` return the shape of ``Y``: 1-D for a 1-D ``Y``.
+        sensitive_features : array-like of shape (n_samples,) or (n_samples, n_columns)
             Group of each sample (at least two groups).
 
         Returns
@@ -298,9 +311,14 @@ class FairRepresentationLearner(BaseEstimator):
         self : FairRepresentationLearner
             The fitted estimator.
         """
+        require_sensitive_features(self, sensitive_features)
         X = self._check_X(X, reset=True)
+        if Y is None:
+            raise ValueError("FairRepresentationLearner requires y to be passed, but the "
+                             "target y is None")
+        self._y_ndim = np.asarray(Y).ndim
         Y = _check_targets(Y, X.shape[0])
-        groups, codes = check_groups(sensitive_features, X.shape[0])
+        groups, codes = fit_groups(sensitive_features, X.shape[0], self)
         lam = self._check_params()
         device = _resolve_device(self.device)
         task_types = np.array(
@@ -308,6 +326,7 @@ class FairRepresentationLearner(BaseEstimator):
              for col in Y.T]
         )
         binary = task_types == "binary"
+        _warn_class_like_real_tasks(Y, task_types)
         n_batches = _n_batches(codes, groups, self.batch_size)
 
         seed = int(check_random_state(self.random_state).integers(2**31 - 1))
@@ -330,7 +349,7 @@ class FairRepresentationLearner(BaseEstimator):
         by_group = [torch.as_tensor(np.flatnonzero(codes == k)) for k in range(groups.size)]
         on_outputs = isinstance(penalty, OutputDPPenalty)
 
-        history = {"loss": [], "task_loss": [], "penalty": []}
+        history: dict[str, list[float]] = {"loss": [], "task_loss": [], "penalty": []}
         epochs = tqdm(range(self.epochs), desc="epochs", disable=not self.progress)
         with _deterministic():
             for _ in epochs:
@@ -363,16 +382,22 @@ class FairRepresentationLearner(BaseEstimator):
         return self
 
     # ------------------------------------------------------------ predict
-    def transform(self, X):
+    def transform(self, X) -> np.ndarray:
         """Return the representation :math:`h(X)` as a numpy array of shape (n, r)."""
         return self._forward(X, represent=True)
 
-    def decision_function(self, X, task=None):
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Names of the representation's coordinates, ``z0, z1, ...`` (for ``set_output``)."""
+        check_is_fitted(self, "net_")
+        return np.asarray([f"z{i}" for i in range(self.representation_dim)], dtype=object)
+
+    def decision_function(self, X, task=None) -> np.ndarray:
         """Raw head outputs: logits for binary tasks, predictions for real tasks.
 
-        Shape (n, T), or (n,) for one ``task`` (its column index).
+        Shape (n, T); (n,) for one ``task`` (its column index) or when ``Y``
+        was 1-D in ``fit``.
         """
-        return self._select(self._forward(X, represent=False), task)
+        return self._like_y(self._select(self._forward(X, represent=False), task), task)
 
     def predict_proba(self, X, task=None):
         r"""Probability :math:`\mathbb{P}(Y_t = 1 \mid x)` for the binary tasks.
@@ -387,24 +412,25 @@ class FairRepresentationLearner(BaseEstimator):
             if not binary[task]:
                 raise ValueError(f"task {task} is real-valued: it has no predict_proba")
         proba = np.where(binary, 1.0 / (1.0 + np.exp(-out)), np.nan)
-        return self._select(proba, task)
+        return self._like_y(self._select(proba, task), task)
 
-    def predict(self, X, task=None):
+    def predict(self, X, task=None) -> np.ndarray:
         """Predicted labels (0/1, binary tasks) or values (real tasks).
 
-        Shape (n, T), or (n,) for one ``task``. Binary tasks are thresholded
-        at probability 1/2 (logit 0).
+        Shape (n, T); (n,) for one ``task`` or when ``Y`` was 1-D in ``fit``
+        (shaped like ``Y``, so ``(model.predict(X) == y).mean()`` is the
+        accuracy). Binary tasks are thresholded at probability 1/2 (logit 0).
         """
         out = self._forward(X, represent=False)
         pred = np.where(self.task_types_ == "binary", (out > 0).astype(float), out)
-        pred = self._select(pred, task)
+        pred = self._like_y(self._select(pred, task), task)
         if task is not None and self.task_types_[self._check_task(task)] == "binary":
             return pred.astype(np.int64)
         if task is None and (self.task_types_ == "binary").all():
             return pred.astype(np.int64)
         return pred
 
-    def objective(self, X, Y, *, sensitive_features):
+    def objective(self, X, Y, *, sensitive_features=None) -> dict:
         r"""The training objective of the fitted network on a whole data set.
 
         Evaluates, in one batch and without training,
@@ -427,6 +453,7 @@ class FairRepresentationLearner(BaseEstimator):
             ``"loss"``, ``"task_loss"`` and ``"penalty"`` as floats.
         """
         check_is_fitted(self, "net_")
+        require_sensitive_features(self, sensitive_features, "objective")
         X = self._check_X(X)
         Y = _check_targets(Y, X.shape[0])
         if Y.shape[1] != self.n_tasks_:
@@ -506,11 +533,18 @@ class FairRepresentationLearner(BaseEstimator):
         return FrozenRepresentationHead(self, head)
 
     # ------------------------------------------------------------ helpers
+    def _divergence(self):
+        """The penalty chosen by ``divergence`` (or by the deprecated ``penalty``)."""
+        # fit -> _check_params -> _divergence -> here: warn at the caller of fit
+        return deprecated_rename(self, "penalty", "divergence", stacklevel=5)
+
     def _check_params(self):
-        if not (self.penalty in PENALTIES or isinstance(self.penalty, nn.Module)):
+        chosen = self._divergence()
+        if not (isinstance(chosen, nn.Module) or chosen in PENALTIES):
+            name = "divergence" if self.penalty == "deprecated" else "penalty"
             raise ValueError(
-                f"unknown penalty={self.penalty!r}; choose 'mmd', 'sinkhorn', 'output_dp', "
-                "None or a torch.nn.Module"
+                f"FairRepresentationLearner: unknown {name}={chosen!r}; choose 'mmd', "
+                "'sinkhorn', 'output_dp', None or a torch.nn.Module"
             )
         if not isinstance(self.lam, numbers.Real) or not np.isfinite(self.lam) or self.lam < 0:
             raise ValueError(f"lam must be a finite number >= 0, got {self.lam!r}")
@@ -522,27 +556,40 @@ class FairRepresentationLearner(BaseEstimator):
 
     def _make_penalty(self, binary):
         kwargs = dict(self.penalty_kwargs or {})
-        if isinstance(self.penalty, nn.Module):
-            return self.penalty
-        if self.penalty is None:
+        with warnings.catch_warnings():   # fit has warned already
+            warnings.simplefilter("ignore", FutureWarning)
+            chosen = self._divergence()
+        if isinstance(chosen, nn.Module):
+            return chosen
+        if chosen is None:
             return None
-        if self.penalty == "output_dp":
-            return OutputDPPenalty(binary, **kwargs)
+        if chosen == "output_dp":
+            if kwargs:
+                raise ValueError(
+                    f"penalty_kwargs {sorted(kwargs)} do not apply to divergence='output_dp', "
+                    "which has no parameter")
+            return OutputDPPenalty(binary)
         from .divergences import MMDPenalty, SinkhornPenalty
 
-        if self.penalty == "sinkhorn":
+        if chosen == "sinkhorn":
             kwargs = {**SINKHORN_TRAINING_DEFAULTS, **kwargs}
             return SinkhornPenalty(**kwargs)
         return MMDPenalty(**kwargs)
 
     def _check_X(self, X, reset=False):
-        X = check_array(X, dtype=np.float64, ensure_2d=True, input_name="X")
-        if reset:
-            self.n_features_in_ = X.shape[1]
-        elif X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but the model was fitted "
-                             f"with {self.n_features_in_}")
-        return X
+        return validate_X(self, X, reset=reset)
+
+    def _like_y(self, values, task):
+        """1-D output for a 1-D ``Y`` in ``fit`` (as scikit-learn), else as is."""
+        if task is None and getattr(self, "_y_ndim", 2) == 1 and values.ndim == 2:
+            return values[:, 0]
+        return values
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.target_tags.required = True
+        return tags
 
     def _forward(self, X, represent):
         check_is_fitted(self, "net_")
@@ -625,6 +672,17 @@ def _check_targets(Y, n_samples):
         raise ValueError(f"task(s) {', '.join(map(str, empty))} of Y have no observed "
                          "label (all NaN)")
     return Y
+
+
+def _warn_class_like_real_tasks(Y, task_types):
+    """Warn when a real-valued task holds a few integers: probably mis-coded classes."""
+    for t, column in enumerate(Y.T):
+        values = np.unique(column[~np.isnan(column)])
+        if task_types[t] == "real" and values.size <= 10 and np.all(values == np.round(values)):
+            warnings.warn(
+                f"task {t} of Y has the integer values {format_values(values.astype(int))}: it is "
+                "trained as a real-valued task (squared loss). Recode a binary task to "
+                "0/1 to train it as a classification task.", UserWarning, stacklevel=3)
 
 
 def _resolve_device(device):

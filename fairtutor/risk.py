@@ -35,11 +35,14 @@ import numpy as np
 import pandas as pd
 
 from ._validation import (
+    SmallGroupWarning,
+    _unique_labels,
     as_1d_array,
     check_binary,
     check_groups,
     check_random_state,
     check_same_length,
+    resolve_pos_label,
 )
 from .metrics import demographic_parity_difference, equal_opportunity_difference
 
@@ -86,15 +89,6 @@ LOSSES = {
     "logistic": _logistic,
     "squared": _squared,
 }
-
-
-class SmallGroupWarning(UserWarning):
-    """A group is too small for the interval to say anything about it.
-
-    Raised as a warning (not an error) so that a reader still gets the
-    interval; turn it into an error with
-    ``warnings.simplefilter("error", SmallGroupWarning)``.
-    """
 
 
 @dataclass(frozen=True)
@@ -198,7 +192,7 @@ def _scores(values, name):
     return scores
 
 
-def empirical_risk(y_true, scores, *, loss="zero_one"):
+def empirical_risk(y_true, scores, *, loss="zero_one", pos_label=None) -> float:
     r"""Average loss of a score on a sample, :math:`\hat L(f)`.
 
     .. math::
@@ -216,6 +210,10 @@ def empirical_risk(y_true, scores, *, loss="zero_one"):
         One of ``"zero_one"``, ``"hinge"``, ``"linear"``, ``"logistic"``,
         ``"squared"`` (see the module docstring), or a callable
         ``loss(y, scores)`` returning per-sample losses.
+    pos_label : int, str or bool, default=None
+        The label read as :math:`y = 1`. ``None``: the larger label, as in
+        scikit-learn (1 for {0, 1} and {-1, 1}; a ``PositiveLabelWarning``
+        names the label taken for other labels, e.g. {1, 2} or strings).
 
     Returns
     -------
@@ -231,21 +229,23 @@ def empirical_risk(y_true, scores, *, loss="zero_one"):
     0.75
     """
     loss_fn, _ = _check_loss(loss)
-    y = _binary_labels(y_true)
+    y = _binary_labels(y_true, pos_label)
     scores = _scores(scores, "scores")
     check_same_length(y_true=y, scores=scores)
     return float(_per_sample_losses(loss_fn, y, scores).mean())
 
 
-def _binary_labels(y_true):
+def _binary_labels(y_true, pos_label=None, warn=True):
     y = as_1d_array(y_true, "y_true", numeric=False)
-    labels = np.unique(y)
-    pos_label = 1 if (labels.size < 2 or 1 in labels) else labels.max()
+    labels, _ = _unique_labels(y, "y_true")
+    if labels.size > 2:
+        return check_binary(y, "y_true")   # raises: more than two labels
+    pos_label = resolve_pos_label(labels, pos_label, "y_true", warn=warn)
     return check_binary(y, "y_true", pos_label=pos_label)
 
 
 def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_one",
-                  constraint="equal_opportunity"):
+                  constraint="equal_opportunity", pos_label=None) -> FairnessRisk:
     r"""Group-conditional empirical risks and their largest gap.
 
     For equal opportunity, the risk of group :math:`s` is measured on its
@@ -275,6 +275,8 @@ def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_on
         As in :func:`empirical_risk`.
     constraint : {"equal_opportunity", "demographic_parity"}
         Which fairness notion the risks express.
+    pos_label : int, str or bool, default=None
+        The favourable label of ``y_true`` (see :func:`empirical_risk`).
 
     Returns
     -------
@@ -304,7 +306,7 @@ def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_on
     """
     loss_fn, loss_name = _check_loss(loss)
     constraint = _check_choice(constraint, "constraint", CONSTRAINTS)
-    y = _binary_labels(y_true)
+    y = _binary_labels(y_true, pos_label, warn=constraint == "equal_opportunity")
     scores = _scores(y_pred_or_scores, "y_pred_or_scores")
     check_same_length(y_true=y, y_pred_or_scores=scores)
     groups, codes = check_groups(sensitive_features, y.shape[0])
@@ -397,7 +399,8 @@ def _gap_interval_from_boxes(low, high):
 
 def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.05,
                                  method="hoeffding", constraint="equal_opportunity",
-                                 n_resamples=2000, random_state=None):
+                                 n_resamples=2000, random_state=None,
+                                 pos_label=None) -> FairnessInterval:
     r"""Estimate of a fairness gap (DEO or DP) with a confidence interval.
 
     ``method="hoeffding"``: each group rate :math:`\hat r_s` (true-positive
@@ -457,6 +460,9 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
         Bootstrap resamples (ignored by Hoeffding).
     random_state : None, int or numpy.random.Generator
         Seed of the bootstrap.
+    pos_label : int, str or bool, default=None
+        The favourable label of ``y_true`` and ``y_pred`` (``None``: the
+        larger label, as in :mod:`fairtutor.metrics`).
 
     Returns
     -------
@@ -512,9 +518,19 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
     gap_fn = (equal_opportunity_difference if constraint == "equal_opportunity"
               else demographic_parity_difference)
     # The metric validates the inputs and raises on a group without positives.
-    estimate = gap_fn(y_true, y_pred, sensitive_features=sensitive_features)
-    risk = fairness_risk(y_true, check_binary(y_pred, "y_pred"),
-                         sensitive_features=sensitive_features, constraint=constraint)
+    with warnings.catch_warnings():
+        # This function warns about small groups itself, with the interval.
+        warnings.simplefilter("ignore", SmallGroupWarning)
+        estimate = gap_fn(y_true, y_pred, sensitive_features=sensitive_features,
+                          pos_label=pos_label)
+    if pos_label is None:   # the label the metric took (it warned if that was a guess)
+        both = np.concatenate([as_1d_array(y_true, "y_true", numeric=False).astype(object),
+                               as_1d_array(y_pred, "y_pred", numeric=False).astype(object)])
+        pos_label = resolve_pos_label(_unique_labels(both, "y_true and y_pred")[0], None,
+                                      "y_true and y_pred", warn=False)
+    risk = fairness_risk(y_true, check_binary(y_pred, "y_pred", pos_label=pos_label),
+                         sensitive_features=sensitive_features, constraint=constraint,
+                         pos_label=pos_label)
     rates = 1.0 - risk.group_risks.to_numpy()
     counts = risk.counts.to_numpy()
     index = risk.group_risks.index

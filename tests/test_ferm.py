@@ -12,7 +12,6 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fairtutor.datasets import load_adult, load_german, make_preprocessor
 from fairtutor.ferm import KernelFERM, LinearFERM, fairness_direction
@@ -340,59 +339,8 @@ def test_pipeline_without_routing_uses_step_prefix(german):
     assert abs(pipe[-1].constraint_values_[0]) < 1e-8
 
 
-# ---------------------------------------------------------------- sklearn checks
-def _alternating_groups(y):
-    """Two groups that alternate within each class, so both have positives."""
-    if y is None:
-        return None
-    y = np.asarray(y)
-    groups = np.zeros(y.shape[0], dtype=int)
-    for label in np.unique(y):
-        rows = np.flatnonzero(y == label)
-        groups[rows] = np.arange(rows.size) % 2
-    return groups
-
-
-class _ChecksLinearFERM(LinearFERM):
-    """scikit-learn's checks call fit(X, y) without a group: alternate groups.
-
-    Test-only: it shows that everything except the missing keyword behaves as
-    scikit-learn expects. The real estimators refuse to fit without groups."""
-
-    def fit(self, X, y, *, sensitive_features=None):
-        if sensitive_features is None:
-            sensitive_features = _alternating_groups(y)
-        return super().fit(X, y, sensitive_features=sensitive_features)
-
-
-class _ChecksKernelFERM(KernelFERM):
-    """Same test-only shim for KernelFERM."""
-
-    def fit(self, X, y, *, sensitive_features=None):
-        if sensitive_features is None:
-            sensitive_features = _alternating_groups(y)
-        return super().fit(X, y, sensitive_features=sensitive_features)
-
-
-# The one check expected to fail, and why: check_classifiers_train demands a
-# training accuracy above 0.83 on two blobs, a threshold meant for
-# unconstrained classifiers. With the shim's groups, u is a noise direction
-# that correlates with the blobs' separating direction, and projecting it out
-# costs LinearFERM a few points of accuracy: the constraint working as
-# intended, not a bug. (KernelFERM's richer feature space keeps it above.)
-def _expected(estimator):
-    if isinstance(estimator, LinearFERM):
-        reason = "the fairness constraint lowers training accuracy below the 0.83 bar"
-        return {"check_classifiers_train": reason}
-    return {}
-
-
-@parametrize_with_checks([_ChecksLinearFERM(), _ChecksKernelFERM()],
-                         expected_failed_checks=_expected)
-def test_sklearn_estimator_checks(estimator, check):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        check(estimator)
+# scikit-learn's estimator checks for LinearFERM and KernelFERM (and every
+# other estimator) run in tests/test_common.py.
 
 
 def test_projected_kernel_by_rank_one_updates_equals_the_formula():

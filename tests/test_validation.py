@@ -4,8 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairtutor._validation import (as_1d_array, check_binary, check_groups, encode_known_groups,
-                                   check_random_state, check_same_length)
+from fairtutor._validation import (PositiveLabelWarning, SmallGroupWarning, as_1d_array,
+                                   check_binary, check_binary_target, check_groups,
+                                   check_random_state, check_same_length, encode_known_groups,
+                                   format_values, warn_small_groups)
 from fairtutor.datasets import make_biased_classification
 
 
@@ -53,8 +55,76 @@ def test_check_groups_codes_and_errors():
         check_groups([1, 1, 1])
     with pytest.raises(ValueError, match="3 entries but there are 4 samples"):
         check_groups([0, 1, 0], n_samples=4)
-    with pytest.raises(ValueError, match="single column"):
-        check_groups(pd.DataFrame({"a": [0, 1], "b": [1, 0]}))
+    with pytest.raises(ValueError, match="pass the column's values"):
+        check_groups("sex")
+    with pytest.raises(ValueError, match="sensitive_features is required"):
+        check_groups(None)
+
+
+def test_several_columns_make_intersectional_groups():
+    frame = pd.DataFrame({"a": [0, 1, 0, 1], "b": ["x", "x", "y", "x"]})
+    groups, codes = check_groups(frame)
+    assert groups.tolist() == ["0,x", "0,y", "1,x"] and codes.tolist() == [0, 2, 1, 2]
+    groups2, codes2 = check_groups(frame.to_numpy())      # a 2-D array: the same
+    assert groups2.tolist() == groups.tolist() and codes2.tolist() == codes.tolist()
+    # a comma inside a value cannot make two combinations collide
+    tricky = pd.DataFrame({"a": ["p,q", "p"], "b": ["r", "q,r"]})
+    assert check_groups(tricky)[0].size == 2
+
+
+def test_one_and_text_one_stay_distinct():
+    mixed = np.array([1, 1, "1", "1"], dtype=object)
+    with pytest.raises(ValueError, match=r"mixes label types: 1 \(number\), '1' \(str\)"):
+        check_groups(mixed)
+    with pytest.raises(ValueError, match="mixes label types"):
+        check_binary_target(mixed)
+    # known groups 1 and "1" are different groups at predict time too
+    with pytest.raises(ValueError, match="were not seen"):
+        encode_known_groups(np.array(["1", "1"]), np.array([1, 2]), 2)
+
+
+def test_categorical_and_boolean_groups():
+    groups, codes = check_groups(pd.Series(["b", "a", "b"], dtype="category"))
+    assert groups.tolist() == ["a", "b"] and codes.tolist() == [1, 0, 1]
+    groups, codes = check_groups(np.array([True, False, True]))
+    assert groups.tolist() == [False, True]
+
+
+def test_binary_target_positive_label():
+    classes, y_pos, pos = check_binary_target([0, 1, 1])
+    assert classes.tolist() == [0, 1] and y_pos.tolist() == [0, 1, 1] and pos == 1
+    classes, y_pos, pos = check_binary_target([-1, 1, 1])
+    assert pos == 1
+    classes, y_pos, pos = check_binary_target([1, 2, 2], pos_label=1)
+    assert y_pos.tolist() == [1, 0, 0] and pos == 1
+    with pytest.warns(PositiveLabelWarning, match="taking the larger, 2"):
+        assert check_binary_target([1, 2, 2])[2] == 2
+    with pytest.warns(PositiveLabelWarning, match="'yes'"):
+        assert check_binary_target(["no", "yes"])[2] == "yes"
+    assert check_binary_target(np.array([False, True]))[2] is True
+
+
+@pytest.mark.parametrize("y,message", [
+    ([1, 1, 1], r"single class \(1\)"),
+    ([0, 1, 2], r"3 classes \(0, 1, 2\)"),
+    ([0.5, 1.5, 2.5], "Unknown label type"),
+    ([0.0, np.nan, 1.0], "NaN"),
+])
+def test_binary_target_errors(y, message):
+    with pytest.raises(ValueError, match=message):
+        check_binary_target(y)
+    with pytest.raises(ValueError, match="pos_label='c' is not one of the labels of y: a, b"):
+        check_binary_target(["a", "b"], pos_label="c")
+
+
+def test_format_values_prints_plain_values():
+    assert format_values(np.array([0, 2])) == "0, 2"
+    assert format_values(range(8)) == "0, 1, 2, 3, 4, ..."
+
+
+def test_small_group_warning_names_groups():
+    with pytest.warns(SmallGroupWarning, match=r"group\(s\) b \(3 positives\)"):
+        warn_small_groups(np.array(["a", "b"]), [40, 3], who="positives")
 
 
 def test_check_random_state():
