@@ -161,6 +161,10 @@ def _prepare_fit(X, y, sensitive_features, constraint):
 def fairness_direction(X, y, *, sensitive_features, constraint="equal_opportunity"):
     """The group-difference vectors whose orthogonality makes a linear model fair.
 
+    Derived in :ref:`chapter 3, § From the fair ERM problem to a linear constraint
+    <sec-fair-erm-linear-constraint>` (demographic parity: :ref:`§ Variants
+    <fair-erm-variants>`).
+
     For equal opportunity, ``u_g`` is the mean of the rows of ``X`` whose label
     is positive and whose group is ``g``; for demographic parity it is the
     mean over all rows of group ``g``. With groups ``g_0 < g_1 < ... < g_{K-1}``
@@ -423,6 +427,10 @@ def linear_fit_at(shrinkage, *, estimator, X, y, basis, directions):
 
 class LinearFERM(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Linear fair ERM: any linear classifier under the orthogonality constraint.
+
+    Derived in :ref:`chapter 3, § Linear models <sec-fair-erm-linear>`
+    (``epsilon=0``) and :ref:`§ ε > 0 <sec-fair-erm-epsilon>`; one fit is
+    :func:`linear_fit_at`.
 
     Fits ``estimator`` on data whose component along the group-difference
     directions (see :func:`fairness_direction`) is removed (``epsilon=0``)
@@ -761,6 +769,9 @@ def kernel_fit_at(shrinkage, *, gram, y, coords, expand, k_u, C=1.0, tol=1e-3,
 
 class KernelFERM(ClassifierMixin, BaseEstimator):
     """Kernel fair ERM: an SVM whose weight vector is orthogonal to ``u`` in feature space.
+
+    Derived in :ref:`chapter 3, § Kernels <sec-fair-erm-kernels>` (``epsilon=0``)
+    and :ref:`§ ε > 0 <sec-fair-erm-epsilon>`; one fit is :func:`kernel_fit_at`.
 
     Solves the FERM problem of Donini et al. (2018) with hinge loss exactly,
     as a standard SVM (``sklearn.svm.SVC(kernel="precomputed")``) on the

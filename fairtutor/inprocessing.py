@@ -47,6 +47,8 @@ _RELAXATIONS = ("proba", "score")
 def group_mean_penalty(values, codes, n_groups):
     r"""The squared-gap penalty and its gradient with respect to ``values``.
 
+    Derived in :ref:`chapter 7, § In-processing <sec-three-families-in>`.
+
     ``P = 2 / (K - 1) * sum_k (m_k - mean_k m_k)^2`` where ``m_k`` is the mean
     of ``values`` over the samples with ``codes == k``. It equals the mean over
     pairs of groups of :math:`(m_k - m_l)^2`, hence :math:`(m_a - m_b)^2` for
@@ -178,6 +180,9 @@ def fair_logistic_objective(theta, X, y01, codes, n_groups, *, lam, C,
 
 class FairLogisticRegression(ClassifierMixin, BaseEstimator):
     r"""Logistic regression with a group-mean-gap fairness penalty.
+
+    Derived in :ref:`chapter 7, § In-processing <sec-three-families-in>`;
+    ``fit`` minimizes :func:`fair_logistic_objective` with L-BFGS.
 
     Minimizes the logistic loss plus the ridge term of scikit-learn's
     ``LogisticRegression`` plus ``lam`` times the squared gap between the
