@@ -321,9 +321,10 @@ def _bisect_shrinkage(fit_at, epsilon):
 def shrink_along_span(X, basis, shrinkage):
     """``X`` with its component along the span of ``basis`` multiplied by ``shrinkage``.
 
-    Derived in :ref:`chapter 3, § epsilon > 0 <sec-fair-erm-epsilon>`: with
-    ``P`` the projection onto the orthogonal complement of the span and
-    ``Pi = I - P``, the rows become ``x P + c x Pi``. ``shrinkage=0`` is the
+    Derived in :ref:`chapter 3, § ε > 0 <sec-fair-erm-epsilon>`.
+
+    With ``P`` the projection onto the orthogonal complement of the span
+    and ``Pi = I - P``, the rows become ``x P + c x Pi``. ``shrinkage=0`` is the
     fair representation of :ref:`§ Linear models <sec-fair-erm-linear>`
     (:meth:`LinearFERM.transform`), ``shrinkage=1`` leaves ``X`` unchanged.
 
@@ -361,9 +362,10 @@ def shrink_along_span(X, basis, shrinkage):
 def linear_fit_at(shrinkage, *, estimator, X, y, basis, directions):
     """Fit a clone of a linear ``estimator`` with the span shrunk by ``shrinkage``.
 
-    One step of :class:`LinearFERM`, derived in :ref:`chapter 3, § epsilon > 0
-    <sec-fair-erm-epsilon>` (``shrinkage=0``: :ref:`§ Linear models
-    <sec-fair-erm-linear>`). Training on ``x P + c x Pi`` (see
+    Derived in :ref:`chapter 3, § ε > 0 <sec-fair-erm-epsilon>`
+    (``shrinkage=0``: :ref:`§ Linear models <sec-fair-erm-linear>`).
+
+    One step of :class:`LinearFERM`. Training on ``x P + c x Pi`` (see
     :func:`shrink_along_span`) and mapping the weights back,
     ``w = v P + c v Pi``, solves the ridge problem with the extra penalty
     ``(1 / c^2 - 1) ||Pi w||^2``; :class:`LinearFERM` searches the ``c`` at
@@ -696,9 +698,10 @@ def kernel_fit_at(shrinkage, *, gram, y, coords, expand, k_u, C=1.0, tol=1e-3,
                   overwrite=False):
     r"""Fit an SVM on the kernel whose span component is shrunk by ``shrinkage``.
 
-    One step of :class:`KernelFERM`, derived in :ref:`chapter 3, § Kernels
-    <sec-fair-erm-kernels>` (``shrinkage=0``) and :ref:`§ epsilon > 0
-    <sec-fair-erm-epsilon>`. The SVM is trained on the precomputed kernel
+    Derived in :ref:`chapter 3, § Kernels <sec-fair-erm-kernels>` (``shrinkage=0``)
+    and :ref:`§ ε > 0 <sec-fair-erm-epsilon>`.
+
+    One step of :class:`KernelFERM`. The SVM is trained on the precomputed kernel
     ``K - (1 - c^2) coords coords^T``, which is ``K - k_u k_u^T / ||u||^2``
     for two groups and ``c = 0``. Its dual coefficients ``alpha`` are mapped
     to the expansion ``w = sum_i beta_i phi(x_i)`` in the original kernel,

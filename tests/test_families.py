@@ -481,3 +481,27 @@ def test_pareto_front_draws_means_errors_and_front():
 def test_pareto_front_errors(results, kwargs, message):
     with pytest.raises(ValueError, match=message):
         pareto_front(results, **kwargs)
+
+
+@pytest.mark.parametrize("module_name", ["ferm", "inprocessing", "postprocessing", "preprocessing"])
+def test_public_names_link_back_to_the_section_that_derives_them(module_name):
+    # Issue 20: every public function and class says where the book derives it,
+    # through a Sphinx label that a chapter defines (the book build resolves it).
+    import importlib
+    import inspect
+    import json
+    import re
+    from pathlib import Path
+
+    module = importlib.import_module(f"fairtutor.{module_name}")
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    defined = set()
+    for path in notebooks.glob("*.ipynb"):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "markdown":
+                defined |= set(re.findall(r"^\(([\w-]+)\)=\s*$", "".join(cell["source"]), re.M))
+    for name in module.__all__:
+        doc = inspect.getdoc(getattr(module, name)) or ""
+        labels = re.findall(r":ref:`[^`<]*<([\w-]+)>`", doc.split("\n\n")[1] if "\n\n" in doc else "")
+        assert doc.split("\n\n")[1].startswith("Derived in"), f"{module_name}.{name}"
+        assert labels and set(labels) <= defined, (f"{module_name}.{name}", labels)
