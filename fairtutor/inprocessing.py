@@ -313,7 +313,7 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
                 f"group(s) {missing} have no positive example, so the equal-opportunity "
                 "penalty (a mean over each group's positives) is undefined")
         X_pen, codes_pen = X[mask], codes[mask]
-        n, d = X.shape
+        d = X.shape[1]
         use_proba = self.relaxation == "proba"
         fit_b = self.fit_intercept
         objective = partial(fair_logistic_objective, X=X, y01=y01, codes=codes,
