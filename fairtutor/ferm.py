@@ -34,6 +34,7 @@ solver), any number of groups works and the solvers are scikit-learn's.
 from __future__ import annotations
 
 import warnings
+from functools import partial
 from typing import Literal
 
 import numpy as np
@@ -51,7 +52,8 @@ from .base import (CONSTRAINTS, Constraint, HasMethods, Interval, Options, check
                    check_sample_weight, check_weighted_classes, fit_base, fit_groups,
                    require_sensitive_features, validate_X)
 
-__all__ = ["fairness_direction", "LinearFERM", "KernelFERM"]
+__all__ = ["fairness_direction", "shrink_along_span", "linear_fit_at", "kernel_fit_at",
+           "LinearFERM", "KernelFERM"]
 
 _CONSTRAINTS = CONSTRAINTS
 # Relative size below which a difference vector counts as zero (groups that
@@ -139,6 +141,10 @@ def fairness_direction(X: object, y: object, *, sensitive_features: object,
                        constraint: Constraint = "equal_opportunity",
                        pos_label: object = None) -> np.ndarray:
     """The group-difference vectors whose orthogonality makes a linear model fair.
+
+    Derived in :ref:`chapter 3, § From the fair ERM problem to a linear constraint
+    <sec-fair-erm-linear-constraint>` (demographic parity: :ref:`§ Variants
+    <fair-erm-variants>`).
 
     For equal opportunity, ``u_g`` is the mean of the rows of ``X`` whose label
     is positive and whose group is ``g``; for demographic parity it is the
@@ -297,6 +303,123 @@ def _bisect_shrinkage(fit_at, epsilon):
     return best[0], best[1], n_fits
 
 
+def shrink_along_span(X, basis, shrinkage):
+    """``X`` with its component along the span of ``basis`` multiplied by ``shrinkage``.
+
+    Derived in :ref:`chapter 3, § ε > 0 <sec-fair-erm-epsilon>`.
+
+    With ``P`` the projection onto the orthogonal complement of the span
+    and ``Pi = I - P``, the rows become ``x P + c x Pi``. ``shrinkage=0`` is the
+    fair representation of :ref:`§ Linear models <sec-fair-erm-linear>`
+    (:meth:`LinearFERM.transform`), ``shrinkage=1`` leaves ``X`` unchanged.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Features.
+    basis : ndarray of shape (n_features, rank)
+        Orthonormal basis of the span of the group-difference directions.
+    shrinkage : float
+        The factor ``c`` in ``[0, 1]``.
+
+    Returns
+    -------
+    X_shrunk : ndarray of shape (n_samples, n_features)
+        A new array (``X`` itself when ``basis`` has no column).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fairtutor.ferm import shrink_along_span
+    >>> X = np.array([[1.0, 2.0], [3.0, -1.0]])
+    >>> shrink_along_span(X, np.array([[1.0], [0.0]]), 0.5)   # halve the first axis
+    array([[ 0.5,  2. ],
+           [ 1.5, -1. ]])
+    """
+    if basis.shape[1] == 0:
+        return X
+    out = (X @ basis) @ basis.T   # the component along the span
+    out *= shrinkage - 1.0
+    out += X                      # one n x d array, no other temporaries
+    return out
+
+
+def linear_fit_at(shrinkage, *, estimator, X, y, basis, directions, sample_weight=None,
+                  owner=None):
+    """Fit a clone of a linear ``estimator`` with the span shrunk by ``shrinkage``.
+
+    Derived in :ref:`chapter 3, § ε > 0 <sec-fair-erm-epsilon>`
+    (``shrinkage=0``: :ref:`§ Linear models <sec-fair-erm-linear>`).
+
+    One step of :class:`LinearFERM`. Training on ``x P + c x Pi`` (see
+    :func:`shrink_along_span`) and mapping the weights back,
+    ``w = v P + c v Pi``, solves the ridge problem with the extra penalty
+    ``(1 / c^2 - 1) ||Pi w||^2``; :class:`LinearFERM` searches the ``c`` at
+    which the largest pairwise gap equals ``epsilon``.
+
+    Parameters
+    ----------
+    shrinkage : float
+        The factor ``c`` in ``[0, 1]``.
+    estimator : estimator object
+        Linear classifier exposing ``coef_`` and ``intercept_`` once fitted;
+        it is cloned, not modified.
+    X : ndarray of shape (n_samples, n_features)
+        Training features.
+    y : ndarray of shape (n_samples,)
+        Binary labels.
+    basis : ndarray of shape (n_features, rank)
+        Orthonormal basis of the span of ``directions``.
+    directions : ndarray of shape (n_groups - 1, n_features)
+        The group-difference vectors of :func:`fairness_direction`.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Passed to the estimator's ``fit``.
+    owner : estimator, default=None
+        The estimator named in the error raised when ``estimator`` does not
+        accept ``sample_weight``.
+
+    Returns
+    -------
+    state : tuple ``(fitted, coef)``
+        The fitted clone and the weights ``coef`` of shape (1, n_features) in
+        the original coordinates.
+    gap : float
+        The largest pairwise gap ``max_{g, h} |<coef, u_g - u_h>|``.
+
+    Raises
+    ------
+    ValueError
+        If the fitted estimator has no ``coef_`` or ``intercept_``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from fairtutor.ferm import fairness_direction, linear_fit_at
+    >>> rng = np.random.default_rng(0)
+    >>> s = rng.integers(0, 2, 300)
+    >>> X = rng.normal(size=(300, 3)) + s[:, None] * [1.0, 0.0, 0.0]
+    >>> y = (X[:, 0] + X[:, 1] + rng.normal(size=300) > 0.5).astype(int)
+    >>> u = fairness_direction(X, y, sensitive_features=s)
+    >>> basis = (u / np.linalg.norm(u)).T
+    >>> (fitted, coef), gap = linear_fit_at(0.0, estimator=LogisticRegression(), X=X, y=y,
+    ...                                     basis=basis, directions=u)
+    >>> bool(gap < 1e-10)     # shrinkage 0: w is orthogonal to u
+    True
+    """
+    fitted = fit_base(clone(estimator), shrink_along_span(X, basis, shrinkage), y,
+                      sample_weight, owner if owner is not None else estimator)
+    if not (hasattr(fitted, "coef_") and hasattr(fitted, "intercept_")):
+        raise ValueError(
+            f"LinearFERM needs a linear estimator exposing coef_ and intercept_, "
+            f"got {type(fitted).__name__}"
+        )
+    coef = np.asarray(fitted.coef_, dtype=np.float64).reshape(1, -1)
+    coef = coef - (1.0 - shrinkage) * ((coef @ basis) @ basis.T)
+    return (fitted, coef), _pairwise_gap(directions @ coef[0])
+
+
+
 _LINEAR_FERM_PARAMETERS: dict[str, list] = {
     "estimator": [Options((None,)),
                   HasMethods(("fit",), "a scikit-learn classifier (an object with fit)")],
@@ -307,6 +430,10 @@ _LINEAR_FERM_PARAMETERS: dict[str, list] = {
 
 class LinearFERM(MetaEstimatorMixin, ClassifierMixin, TransformerMixin, BaseEstimator):
     """Linear fair ERM: any linear classifier under the orthogonality constraint.
+
+    Derived in :ref:`chapter 3, § Linear models <sec-fair-erm-linear>`
+    (``epsilon=0``) and :ref:`§ ε > 0 <sec-fair-erm-epsilon>`; one fit is
+    :func:`linear_fit_at`.
 
     Fits ``estimator`` on data whose component along the group-difference
     directions (see :func:`fairness_direction`) is removed (``epsilon=0``)
@@ -414,12 +541,7 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, TransformerMixin, BaseEsti
         self.pos_label = pos_label
 
     def _transform(self, X, shrinkage):
-        if self.basis_.shape[1] == 0:
-            return X
-        out = (X @ self.basis_) @ self.basis_.T   # the component along the span
-        out *= shrinkage - 1.0
-        out += X                                  # one n x d array, no other temporaries
-        return out
+        return shrink_along_span(X, self.basis_, shrinkage)
 
     def fit(self, X, y, *, sensitive_features=None, sample_weight=None) -> "LinearFERM":
         """Fit the base estimator under the orthogonality constraint.
@@ -458,16 +580,8 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, TransformerMixin, BaseEsti
         if self.basis_.shape[1] == 0:
             _warn_already_fair(self)
 
-        def fit_at(shrinkage):
-            fitted = fit_base(clone(base), self._transform(X, shrinkage), y, sample_weight, self)
-            if not (hasattr(fitted, "coef_") and hasattr(fitted, "intercept_")):
-                raise ValueError(
-                    f"LinearFERM needs a linear estimator exposing coef_ and intercept_, "
-                    f"got {type(fitted).__name__}"
-                )
-            coef = np.asarray(fitted.coef_, dtype=np.float64).reshape(1, -1)
-            coef = coef - (1.0 - shrinkage) * ((coef @ self.basis_) @ self.basis_.T)
-            return (fitted, coef), _pairwise_gap(self.directions_ @ coef[0])
+        fit_at = partial(linear_fit_at, estimator=base, X=X, y=y, basis=self.basis_,
+                         directions=self.directions_, sample_weight=sample_weight, owner=self)
 
         if self.basis_.shape[1] == 0:
             (fitted, coef), _ = fit_at(1.0)
@@ -641,8 +755,90 @@ _KERNEL_FERM_PARAMETERS: dict[str, list] = {
 }
 
 
+def kernel_fit_at(shrinkage, *, gram, y, coords, expand, k_u, C=1.0, tol=1e-3,
+                  overwrite=False, sample_weight=None):
+    r"""Fit an SVM on the kernel whose span component is shrunk by ``shrinkage``.
+
+    Derived in :ref:`chapter 3, § Kernels <sec-fair-erm-kernels>` (``shrinkage=0``)
+    and :ref:`§ ε > 0 <sec-fair-erm-epsilon>`.
+
+    One step of :class:`KernelFERM`. The SVM is trained on the precomputed kernel
+    ``K - (1 - c^2) coords coords^T``, which is ``K - k_u k_u^T / ||u||^2``
+    for two groups and ``c = 0``. Its dual coefficients ``alpha`` are mapped
+    to the expansion ``w = sum_i beta_i phi(x_i)`` in the original kernel,
+    ``beta = alpha - (1 - c^2) expand coords^T alpha``.
+
+    Parameters
+    ----------
+    shrinkage : float
+        The factor ``c`` in ``[0, 1]``.
+    gram : ndarray of shape (n_samples, n_samples)
+        The training Gram matrix ``K``.
+    y : ndarray of shape (n_samples,)
+        Binary labels.
+    coords : ndarray of shape (n_samples, rank)
+        ``<phi(x_i), e_r>`` for an orthonormal basis ``e_r`` of the span of
+        the group-difference vectors (for two groups, ``k_u / ||u||``).
+    expand : ndarray of shape (n_samples, rank)
+        Coefficients of that basis on the training points,
+        ``e_r = sum_i expand[i, r] phi(x_i)``.
+    k_u : ndarray of shape (n_samples, n_groups - 1)
+        ``<phi(x_i), u_k>`` for each group-difference vector.
+    C : float, default=1.0
+        Inverse regularization strength of the SVM.
+    tol : float, default=1e-3
+        Stopping tolerance of the SVM solver.
+    overwrite : bool, default=False
+        Project ``gram`` in place (saves one n x n copy when the caller no
+        longer needs it).
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Passed to ``SVC.fit`` (per-example scaling of ``C``).
+
+    Returns
+    -------
+    state : tuple ``(svc, beta, values)``
+        The fitted ``SVC``, the coefficients ``beta`` of shape (n_samples,)
+        and ``values = <w, u_k>`` of shape (n_groups - 1,).
+    gap : float
+        The largest pairwise gap ``max_{g, h} |<w, u_g - u_h>|``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.metrics.pairwise import rbf_kernel
+    >>> from fairtutor.ferm import kernel_fit_at
+    >>> rng = np.random.default_rng(0)
+    >>> s = rng.integers(0, 2, 200)
+    >>> X = rng.normal(size=(200, 2)) + s[:, None] * [1.0, 0.0]
+    >>> y = (X[:, 0] ** 2 + rng.normal(size=200) > 1).astype(int)
+    >>> positive = y == 1
+    >>> a = np.where(positive & (s == 1), 1 / np.sum(positive & (s == 1)), 0.0)
+    >>> a -= np.where(positive & (s == 0), 1 / np.sum(positive & (s == 0)), 0.0)
+    >>> K = rbf_kernel(X, X, gamma=0.5)
+    >>> k_u = K @ a                           # <phi(x_i), u>, u = u_1 - u_0
+    >>> norm_u = np.sqrt(a @ k_u)
+    >>> (svc, beta, values), gap = kernel_fit_at(
+    ...     0.0, gram=K, y=y, coords=(k_u / norm_u)[:, None],
+    ...     expand=(a / norm_u)[:, None], k_u=k_u[:, None])
+    >>> bool(gap < 1e-8)      # <w, u> = 0 up to rounding
+    True
+    """
+    svc = SVC(C=C, kernel="precomputed", tol=tol)
+    svc.fit(_minus_low_rank(gram, coords, 1.0 - shrinkage ** 2, overwrite=overwrite), y,
+            sample_weight=sample_weight)
+    alpha = np.zeros(gram.shape[0])
+    alpha[svc.support_] = svc.dual_coef_[0]
+    # w = (P + c^2 Pi) Phi^T alpha  =  Phi^T beta
+    beta = alpha - (1.0 - shrinkage ** 2) * (expand @ (coords.T @ alpha))
+    values = k_u.T @ beta
+    return (svc, beta, values), _pairwise_gap(values)
+
+
 class KernelFERM(ClassifierMixin, BaseEstimator):
     """Kernel fair ERM: an SVM whose weight vector is orthogonal to ``u`` in feature space.
+
+    Derived in :ref:`chapter 3, § Kernels <sec-fair-erm-kernels>` (``epsilon=0``)
+    and :ref:`§ ε > 0 <sec-fair-erm-epsilon>`; one fit is :func:`kernel_fit_at`.
 
     Solves the FERM problem of Donini et al. (2018) with hinge loss exactly,
     as a standard SVM (``sklearn.svm.SVC(kernel="precomputed")``) on the
@@ -815,24 +1011,16 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
         if coords.shape[1] == 0:
             _warn_already_fair(self)
 
-        def fit_at(shrinkage, last=False):
-            svc = SVC(C=self.C, kernel="precomputed", tol=self.tol)
-            svc.fit(_minus_low_rank(gram, coords, 1.0 - shrinkage ** 2, overwrite=last), y,
-                    sample_weight=sample_weight)
-            alpha = np.zeros(X.shape[0])
-            alpha[svc.support_] = svc.dual_coef_[0]
-            # w = (P + c^2 Pi) Phi^T alpha  =  Phi^T beta
-            beta = alpha - (1.0 - shrinkage ** 2) * (expand @ (coords.T @ alpha))
-            values = k_u.T @ beta
-            return (svc, beta, values), _pairwise_gap(values)
+        fit_at = partial(kernel_fit_at, gram=gram, y=y, coords=coords, expand=expand,
+                         k_u=k_u, C=self.C, tol=self.tol, sample_weight=sample_weight)
 
         # A single fit may project the Gram matrix in place; the epsilon search
         # refits from the same Gram matrix, so it projects copies.
         if coords.shape[1] == 0:
-            state, _ = fit_at(1.0, last=True)
+            state, _ = fit_at(1.0, overwrite=True)
             shrinkage, n_fits = 1.0, 1
         elif epsilon == 0.0:
-            state, _ = fit_at(0.0, last=True)
+            state, _ = fit_at(0.0, overwrite=True)
             shrinkage, n_fits = 0.0, 1
         else:
             state, shrinkage, n_fits = _bisect_shrinkage(fit_at, epsilon)

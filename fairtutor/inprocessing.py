@@ -27,6 +27,7 @@ The objective is minimized by L-BFGS with its analytic gradient.
 from __future__ import annotations
 
 import warnings
+from functools import partial
 from typing import Literal
 
 import numpy as np
@@ -41,7 +42,7 @@ from .base import (CONSTRAINTS, Constraint, Interval, Options, check_params, che
                    check_weighted_classes,
                    deprecated_rename, fit_groups, require_sensitive_features, validate_X)
 
-__all__ = ["FairLogisticRegression", "group_mean_penalty"]
+__all__ = ["FairLogisticRegression", "fair_logistic_objective", "group_mean_penalty"]
 
 _PENALTIES = CONSTRAINTS
 _RELAXATIONS = ("proba", "score")
@@ -49,6 +50,8 @@ _RELAXATIONS = ("proba", "score")
 
 def group_mean_penalty(values, codes, n_groups, weights=None):
     r"""The squared-gap penalty and its gradient with respect to ``values``.
+
+    Derived in :ref:`chapter 7, § In-processing <sec-three-families-in>`.
 
     ``P = 2 / (K - 1) * sum_k (m_k - mean_k m_k)^2`` where ``m_k`` is the mean
     of ``values`` over the samples with ``codes == k``. It equals the mean over
@@ -100,8 +103,110 @@ def group_mean_penalty(values, codes, n_groups, weights=None):
     return penalty, gradient
 
 
+def fair_logistic_objective(theta, X, y01, codes, n_groups, *, lam, C,
+                            constraint="demographic_parity", relaxation="proba",
+                            fit_intercept=True, positive=None, sample_weight=None):
+    r"""The penalized objective :math:`J` and its gradient: what L-BFGS minimizes.
+
+    Derived in :ref:`chapter 7, § In-processing <sec-three-families-in>`.
+    :class:`FairLogisticRegression` minimizes exactly this function, so the
+    chapter's by-hand objective, the tests and the estimator share one source.
+
+    .. math::
+        J(w, b) = \frac{1}{n} \sum_{i=1}^n \bigl(\log(1 + e^{z_i}) - y_i z_i\bigr)
+        + \frac{\lVert w \rVert^2}{2 C n} + \lambda P,
+        \qquad z_i = \langle w, x_i \rangle + b,
+
+    where :math:`P` is :func:`group_mean_penalty` of :math:`\sigma(z_i)`
+    (``relaxation="proba"``) or of :math:`z_i` (``"score"``) over all examples
+    (demographic parity) or the positive ones (equal opportunity).
+
+    Parameters
+    ----------
+    theta : ndarray of shape (n_features + 1,) or (n_features,)
+        The weights ``w`` followed by the intercept ``b`` (no intercept when
+        ``fit_intercept=False``).
+    X : ndarray of shape (n_samples, n_features)
+        Training features.
+    y01 : ndarray of shape (n_samples,)
+        Labels coded 0 and 1 (floats).
+    codes : ndarray of shape (n_samples,)
+        Group index in ``0 .. n_groups - 1`` of each example; with
+        ``constraint="equal_opportunity"`` every group needs a positive.
+    n_groups : int
+        Number of groups ``K``, at least 2.
+    lam : float
+        Weight :math:`\lambda \ge 0` of the penalty.
+    C : float
+        Inverse ridge strength, as in scikit-learn.
+    constraint : {"demographic_parity", "equal_opportunity"}, default="demographic_parity"
+        Which examples the group means run over.
+    relaxation : {"proba", "score"}, default="proba"
+        Penalize the group means of :math:`\sigma(z)` or of :math:`z`.
+    fit_intercept : bool, default=True
+        Whether ``theta`` ends with an intercept.
+    positive : ndarray of bool of shape (n_samples,), default=None
+        Which examples have the favourable label, whose group means the
+        equal-opportunity penalty compares; ``None`` means ``y01 == 1``.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights :math:`v_i` of the examples: the loss becomes
+        :math:`\frac1n \sum_i v_i (\log(1 + e^{z_i}) - y_i z_i)` and the group
+        means are weighted means.
+
+    Returns
+    -------
+    value : float
+        :math:`J(w, b)`.
+    gradient : ndarray of the shape of ``theta``
+        Its gradient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fairtutor.inprocessing import fair_logistic_objective
+    >>> X = np.array([[1.0], [2.0], [0.0], [1.0]])
+    >>> y01 = np.array([1.0, 0.0, 1.0, 0.0])
+    >>> codes = np.array([0, 0, 1, 1])
+    >>> value, grad = fair_logistic_objective(np.zeros(2), X, y01, codes, 2, lam=1.0, C=1.0)
+    >>> round(value, 6)   # log 2: every probability is 1/2, so no gap
+    0.693147
+    >>> grad.round(4)
+    array([0.25, 0.  ])
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n, d = X.shape
+    w, b = theta[:d], (theta[d] if fit_intercept else 0.0)
+    ridge = 1.0 / (C * n)
+    v = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    z = X @ w + b
+    loss = float(np.mean(v * (np.logaddexp(0.0, z) - y01 * z)))
+    dz = v * (expit(z) - y01) / n
+    value = loss + 0.5 * ridge * float(w @ w)
+    grad_w = X.T @ dz + ridge * w
+    grad_b = dz.sum()
+    if lam > 0:
+        if constraint == "equal_opportunity":
+            mask = y01 == 1 if positive is None else np.asarray(positive, dtype=bool)
+        else:
+            mask = slice(None)
+        z_pen = z[mask]
+        use_proba = relaxation == "proba"
+        stat = expit(z_pen) if use_proba else z_pen
+        pen, dstat = group_mean_penalty(stat, codes[mask], n_groups,
+                                        None if sample_weight is None else v[mask])
+        dz_pen = dstat * (stat * (1.0 - stat)) if use_proba else dstat
+        value += lam * pen
+        grad_w = grad_w + lam * (X[mask].T @ dz_pen)
+        grad_b += lam * dz_pen.sum()
+    grad = np.append(grad_w, grad_b) if fit_intercept else grad_w
+    return value, grad
+
+
 class FairLogisticRegression(ClassifierMixin, BaseEstimator):
     r"""Logistic regression with a group-mean-gap fairness penalty.
+
+    Derived in :ref:`chapter 7, § In-processing <sec-three-families-in>`;
+    ``fit`` minimizes :func:`fair_logistic_objective` with L-BFGS.
 
     Minimizes the logistic loss plus the ridge term of scikit-learn's
     ``LogisticRegression`` plus ``lam`` times the squared gap between the
@@ -250,32 +355,12 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"group(s) {missing} have no positive example, so the equal-opportunity "
                 "penalty (a mean over each group's positives) is undefined")
-        X_pen, codes_pen = X[mask], codes[mask]
-        w_all = np.ones(X.shape[0]) if weights is None else weights
-        w_pen = None if weights is None else weights[mask]
-        n, d = X.shape
-        lam, ridge = float(self.lam), 1.0 / (self.C * n)
-        use_proba = self.relaxation == "proba"
+        d = X.shape[1]
         fit_b = self.fit_intercept
-
-        def objective(theta):
-            w, b = theta[:d], (theta[d] if fit_b else 0.0)
-            z = X @ w + b
-            loss = float(np.mean(w_all * (np.logaddexp(0.0, z) - y01 * z)))
-            dz = w_all * (expit(z) - y01) / n
-            value = loss + 0.5 * ridge * float(w @ w)
-            grad_w = X.T @ dz + ridge * w
-            grad_b = dz.sum()
-            if lam > 0:
-                z_pen = z[mask]
-                stat = expit(z_pen) if use_proba else z_pen
-                pen, dstat = group_mean_penalty(stat, codes_pen, groups.size, w_pen)
-                dz_pen = dstat * (stat * (1.0 - stat)) if use_proba else dstat
-                value += lam * pen
-                grad_w = grad_w + lam * (X_pen.T @ dz_pen)
-                grad_b += lam * dz_pen.sum()
-            grad = np.append(grad_w, grad_b) if fit_b else grad_w
-            return value, grad
+        objective = partial(fair_logistic_objective, X=X, y01=y01, codes=codes,
+                            n_groups=groups.size, lam=float(self.lam), C=float(self.C),
+                            constraint=constraint, relaxation=self.relaxation,
+                            fit_intercept=fit_b, positive=y_pos == 1, sample_weight=weights)
 
         theta0 = np.zeros(d + 1 if fit_b else d)
         result = minimize(objective, theta0, jac=True, method="L-BFGS-B",
@@ -291,9 +376,10 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
         self.coef_ = theta[:d].reshape(1, -1)
         self.intercept_ = np.array([theta[d] if fit_b else 0.0])
         self.objective_ = float(result.fun)
-        z_pen = X_pen @ self.coef_[0] + self.intercept_[0]
-        stat = expit(z_pen) if use_proba else z_pen
-        self.penalty_value_ = group_mean_penalty(stat, codes_pen, groups.size, w_pen)[0]
+        z_pen = X[mask] @ self.coef_[0] + self.intercept_[0]
+        stat = expit(z_pen) if self.relaxation == "proba" else z_pen
+        self.penalty_value_ = group_mean_penalty(
+            stat, codes[mask], groups.size, None if weights is None else weights[mask])[0]
         self.n_iter_ = int(result.nit)
         self.pos_label_ = pos_label
         return self

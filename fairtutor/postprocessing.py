@@ -114,6 +114,8 @@ def _at_target(curve, target_count):
 class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     r"""Group-specific (randomized) thresholds that equalize a rate across groups.
 
+    Derived in :ref:`chapter 7, § Post-processing <sec-three-families-post>`.
+
     Post-processing in the manner of Hardt, Price and Srebro (2016): the
     decisions of a score are made fair by one threshold per group, chosen to
     give every group the same true-positive rate (``"equal_opportunity"``)

@@ -56,6 +56,8 @@ def _cells(y, sensitive_features):
 def reweighing_table(y, *, sensitive_features, sample_weight=None):
     """The reweighing weight of every (group, label) cell.
 
+    Derived in :ref:`chapter 7, § Pre-processing <sec-three-families-pre>`.
+
     Parameters
     ----------
     y : array-like of shape (n_samples,)
@@ -109,6 +111,8 @@ def reweighing_table(y, *, sensitive_features, sample_weight=None):
 def reweighing_weights(y, *, sensitive_features, sample_weight=None):
     """Kamiran and Calders' reweighing: one weight per training example.
 
+    Derived in :ref:`chapter 7, § Pre-processing <sec-three-families-pre>`.
+
     ``w_i = P(S = s_i) P(Y = y_i) / P(S = s_i, Y = y_i)`` with the
     probabilities estimated by frequencies. Pass the result as
     ``sample_weight`` to any learner.
@@ -158,6 +162,8 @@ def reweighing_weights(y, *, sensitive_features, sample_weight=None):
 
 class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Fit a classifier on reweighed training data (Kamiran and Calders, 2012).
+
+    Derived in :ref:`chapter 7, § Pre-processing <sec-three-families-pre>`.
 
     ``fit`` computes :func:`reweighing_weights` and passes them as
     ``sample_weight`` to a clone of ``estimator``, so the learner sees data in

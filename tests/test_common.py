@@ -516,6 +516,10 @@ CHECKED = [
 _BATCH_JITTER = (
     "the barycenter map jitters predictions in batch order (documented in "
     "BarycenterPostprocessor): on the checks' 20-point calibration set one rank step is large")
+_FRESH_NOISE = (
+    "each predict call draws fresh jitter from the generator fit seeded (Chzhen et al.'s "
+    "randomized estimator, fair one prediction at a time), and the check scores the same "
+    "fitted object twice in a row, so the two calls see different noise")
 _COIN_FLIPS = (
     "a score exactly at a group's threshold gets a coin flip (the randomized rule of Hardt "
     "et al.), drawn in batch order from random_state, so a subset can flip differently")
@@ -533,6 +537,7 @@ EXPECTED_FAILED_CHECKS = {
     "ChecksWassersteinFairRegressor": {
         "check_methods_subset_invariance": _BATCH_JITTER,
         "check_methods_sample_order_invariance": _BATCH_JITTER,
+        "check_pipeline_consistency": _FRESH_NOISE,
     },
 }
 

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 import sklearn
+from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.model_selection import GridSearchCV
@@ -14,7 +15,10 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
 from fairtutor.datasets import load_adult, load_german, make_preprocessor
-from fairtutor.ferm import KernelFERM, LinearFERM, fairness_direction
+from scipy.optimize import minimize
+
+from fairtutor.ferm import (KernelFERM, LinearFERM, fairness_direction, kernel_fit_at,
+                           linear_fit_at, shrink_along_span)
 
 
 @pytest.fixture(scope="module")
@@ -211,6 +215,53 @@ def test_linear_epsilon_is_the_constrained_optimum(german):
         assert objective(model.coef_[0] + d, model.intercept_[0]) >= best - 1e-6
 
 
+def test_linear_fit_at_solves_the_ridge_problem_with_the_span_penalty(german):
+    """Chapter 3, epsilon > 0: training on x P + c x Pi and mapping the weights back
+    minimizes C * loss + ||w||^2 / 2 + (1/c^2 - 1) ||Pi w||^2 / 2, solved here by
+    L-BFGS on the original features."""
+    X, y, s = german
+    X, y, s = X[:300], y[:300], s[:300]
+    C, c = 1.0, 0.4
+    u = fairness_direction(X, y, sensitive_features=s)
+    basis = (u / np.linalg.norm(u)).T
+    (fitted, coef), gap = linear_fit_at(
+        c, estimator=LogisticRegression(C=C, tol=1e-12, max_iter=10_000), X=X, y=y,
+        basis=basis, directions=u)
+    extra = 1.0 / c ** 2 - 1.0
+
+    def objective(theta):
+        w, b = theta[:-1], theta[-1]
+        z = (2 * y - 1) * (X @ w + b)
+        along = w @ basis[:, 0]
+        return C * np.logaddexp(0, -z).sum() + 0.5 * w @ w + 0.5 * extra * along ** 2
+
+    reference = minimize(objective, np.zeros(X.shape[1] + 1), method="L-BFGS-B",
+                         options={"gtol": 1e-10, "ftol": 1e-15, "maxiter": 10_000}).x
+    np.testing.assert_allclose(coef[0], reference[:-1], atol=1e-4)
+    np.testing.assert_allclose(fitted.intercept_[0], reference[-1], atol=1e-4)
+    assert gap == pytest.approx(abs(coef[0] @ u[0]))
+
+
+def test_shrink_along_span_keeps_the_complement_and_scales_the_span():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 4))
+    basis = np.linalg.qr(rng.normal(size=(4, 2)))[0]
+    projector = basis @ basis.T
+    expected = X @ (np.eye(4) - projector) + 0.3 * X @ projector
+    np.testing.assert_allclose(shrink_along_span(X, basis, 0.3), expected, atol=1e-12)
+    assert shrink_along_span(X, np.zeros((4, 0)), 0.3) is X
+
+
+def test_linear_ferm_fits_through_linear_fit_at(german):
+    X, y, s = german
+    model = LinearFERM(LogisticRegression(max_iter=2000), epsilon=0.03).fit(
+        X, y, sensitive_features=s)
+    (_, coef), gap = linear_fit_at(model.shrinkage_, estimator=model.estimator, X=X, y=y,
+                                   basis=model.basis_, directions=model.directions_)
+    np.testing.assert_array_equal(model.coef_, coef)
+    assert model.pairwise_gap_ == gap
+
+
 def test_linear_predict_proba_available_only_when_base_has_it(german):
     X, y, s = german
     model = LinearFERM(LogisticRegression(max_iter=1000)).fit(X, y, sensitive_features=s)
@@ -247,6 +298,49 @@ def test_kernel_matches_svc_on_projected_kernel(adult_small):
     np.testing.assert_allclose(model.decision_function(X[:100]),
                                svc.decision_function(projected[:100]), atol=1e-8)
     np.testing.assert_array_equal(model.predict(X), svc.predict(projected))
+
+
+@pytest.mark.parametrize("c", [0.0, 0.6])
+def test_kernel_fit_at_expansion_reproduces_the_svm_on_the_shrunk_kernel(adult_small, c):
+    """The SVM is trained on K - (1 - c^2) k_u k_u^T / ||u||^2 (written out here);
+    the expansion beta in the original kernel must give the same scores, and
+    w = (P + c^2 Pi) v with v = sum_i alpha_i phi(x_i), so <w, u> = c^2 <v, u>."""
+    X, y, s = adult_small
+    X, y, s = X[:600], y[:600], s[:600]
+    K = rbf_kernel(X, X, gamma=0.02)
+    groups = np.unique(s)
+    a = np.zeros(len(y))
+    a[(y == 1) & (s == groups[1])] = 1 / np.sum((y == 1) & (s == groups[1]))
+    a[(y == 1) & (s == groups[0])] = -1 / np.sum((y == 1) & (s == groups[0]))
+    k_u = K @ a
+    norm_sq = a @ k_u
+    shrunk = K - (1 - c ** 2) * np.outer(k_u, k_u) / norm_sq
+    (svc, beta, values), gap = kernel_fit_at(
+        c, gram=K, y=y, coords=(k_u / np.sqrt(norm_sq))[:, None],
+        expand=(a / np.sqrt(norm_sq))[:, None], k_u=k_u[:, None], C=1.0, tol=1e-6)
+    reference = SVC(C=1.0, kernel="precomputed", tol=1e-6).fit(shrunk, y)
+    np.testing.assert_allclose(K @ beta + svc.intercept_[0],
+                               reference.decision_function(shrunk), atol=1e-6)
+    alpha = np.zeros(len(y))
+    alpha[reference.support_] = reference.dual_coef_[0]
+    assert values[0] == pytest.approx(c ** 2 * (alpha @ K @ a), abs=1e-6)
+    assert gap == pytest.approx(abs(values[0]))
+
+
+def test_kernel_ferm_fits_through_kernel_fit_at(adult_small):
+    X, y, s = adult_small
+    model = KernelFERM(C=1.0, gamma=0.02).fit(X, y, sensitive_features=s)
+    K = rbf_kernel(X, X, gamma=0.02)
+    groups = np.unique(s)
+    a = np.zeros(len(y))
+    a[(y == 1) & (s == groups[1])] = 1 / np.sum((y == 1) & (s == groups[1]))
+    a[(y == 1) & (s == groups[0])] = -1 / np.sum((y == 1) & (s == groups[0]))
+    k_u = K @ a
+    norm = np.sqrt(a @ k_u)
+    (_, beta, _), _ = kernel_fit_at(0.0, gram=K, y=y, coords=(k_u / norm)[:, None],
+                                    expand=(a / norm)[:, None], k_u=k_u[:, None])
+    np.testing.assert_allclose(model.decision_function(X[:50]),
+                               K[:50] @ beta + model.intercept_, atol=1e-8)
 
 
 def test_kernel_three_groups_and_epsilon(german):
