@@ -69,6 +69,8 @@ def _rates_given(y_true, y_pred, groups, codes, label, rate_name):
 def selection_rate(y_true, y_pred, *, pos_label=1):
     r"""Fraction of predictions equal to the positive label.
 
+    Derived in :ref:`chapter 1, § Demographic parity <sec-measuring-dp>`.
+
     The empirical estimate of :math:`\mathbb{P}(\hat{Y} = 1)`. ``y_true`` is
     accepted only to share the signature of the other metrics; it is checked
     for length but otherwise unused.
@@ -101,6 +103,8 @@ def selection_rate(y_true, y_pred, *, pos_label=1):
 
 def demographic_parity_difference(y_true, y_pred, *, sensitive_features, pos_label=1):
     r"""Largest gap in selection rate between groups.
+
+    Derived in :ref:`chapter 1, § Demographic parity <sec-measuring-dp>`.
 
     .. math::
         \max_{s} \hat{\mathbb{P}}(\hat{Y}=1 \mid S=s)
@@ -139,6 +143,8 @@ def demographic_parity_difference(y_true, y_pred, *, sensitive_features, pos_lab
 
 def equal_opportunity_difference(y_true, y_pred, *, sensitive_features, pos_label=1):
     r"""Largest gap in true-positive rate between groups (the DEO).
+
+    Derived in :ref:`chapter 1, § Equal opportunity <sec-measuring-eo>`.
 
     .. math::
         \max_{s} \hat{\mathbb{P}}(\hat{Y}=1 \mid Y=1, S=s)
@@ -185,6 +191,8 @@ def equal_opportunity_difference(y_true, y_pred, *, sensitive_features, pos_labe
 def equalized_odds_difference(y_true, y_pred, *, sensitive_features, pos_label=1):
     r"""The larger of the true-positive-rate gap and the false-positive-rate gap.
 
+    Derived in :ref:`chapter 1, § Equalized odds <sec-measuring-eodds>`.
+
     Equalized odds asks for equal true-positive *and* false-positive rates in
     every group; this reports the worse of the two gaps (fairlearn's
     ``agg="worst_case"``).
@@ -223,6 +231,8 @@ def equalized_odds_difference(y_true, y_pred, *, sensitive_features, pos_label=1
 
 def group_report(y_true, y_pred, *, sensitive_features, pos_label=1):
     """One row per group: size, base rate, selection rate, TPR, FPR, accuracy.
+
+    Derived in :ref:`chapter 1, § All groups at a glance <sec-measuring-group-report>`.
 
     A rate that is undefined in a group (a TPR in a group with no positives,
     say) is reported as NaN here rather than raising: the report is for
@@ -289,6 +299,8 @@ def _sorted_groups(y_pred, sensitive_features):
 def ks_unfairness(y_pred, *, sensitive_features):
     r"""Largest Kolmogorov-Smirnov distance between the groups' prediction distributions.
 
+    Derived in chapter 4, :prf:ref:`Demographic parity of a regressor <def-wasserstein-dp>`.
+
     .. math::
         \mathrm{KS}(\hat f) = \max_{s, s'} \sup_{t \in \mathbb{R}}
         \bigl|\hat F_{s}(t) - \hat F_{s'}(t)\bigr|,
@@ -347,6 +359,9 @@ def _wasserstein_1d_sorted(x, y, p):
 
 def wasserstein_unfairness(y_pred, *, sensitive_features, p=1):
     r"""Largest Wasserstein-p distance between the groups' prediction distributions.
+
+    Derived in chapter 4, :prf:ref:`Wasserstein distances through quantile functions
+    <prop-wasserstein-quantiles>`.
 
     .. math::
         \max_{s, s'} W_p(\hat\nu_s, \hat\nu_{s'}), \qquad

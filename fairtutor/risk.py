@@ -91,6 +91,9 @@ LOSSES = {
 class SmallGroupWarning(UserWarning):
     """A group is too small for the interval to say anything about it.
 
+    Derived in :ref:`chapter 2, § How far is the empirical DEO from the true DEO?
+    <sec-empirical-deo-interval>`.
+
     Raised as a warning (not an error) so that a reader still gets the
     interval; turn it into an error with
     ``warnings.simplefilter("error", SmallGroupWarning)``.
@@ -100,6 +103,8 @@ class SmallGroupWarning(UserWarning):
 @dataclass(frozen=True)
 class FairnessRisk:
     """Group-conditional risks and their largest gap.
+
+    Derived in :ref:`chapter 2, § The fairness risk <sec-empirical-fairness-risk>`.
 
     Returned by :func:`fairness_risk`; ``float(result)`` is the gap. Fields:
 
@@ -127,6 +132,9 @@ class FairnessRisk:
 @dataclass(frozen=True)
 class FairnessInterval:
     """An estimate of a fairness gap and a confidence interval around it.
+
+    Derived in :ref:`chapter 2, § How far is the empirical DEO from the true DEO?
+    <sec-empirical-deo-interval>`.
 
     Returned by :func:`fairness_confidence_interval`. Fields:
 
@@ -201,6 +209,8 @@ def _scores(values, name):
 def empirical_risk(y_true, scores, *, loss="zero_one"):
     r"""Average loss of a score on a sample, :math:`\hat L(f)`.
 
+    Derived in :ref:`chapter 2, § Risk and empirical risk <sec-empirical-risk>`.
+
     .. math::
         \hat L(f) = \frac{1}{n} \sum_{i=1}^n \ell(f(x_i), y_i)
 
@@ -247,6 +257,8 @@ def _binary_labels(y_true):
 def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_one",
                   constraint="equal_opportunity"):
     r"""Group-conditional empirical risks and their largest gap.
+
+    Derived in :ref:`chapter 2, § The fairness risk <sec-empirical-fairness-risk>`.
 
     For equal opportunity, the risk of group :math:`s` is measured on its
     positives,
@@ -332,6 +344,9 @@ def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_on
 def hoeffding_radius(n, delta, *, n_bounds=1):
     r"""Radius :math:`\sqrt{\log(2m/\delta) / (2n)}` of Hoeffding's inequality.
 
+    Derived in :ref:`chapter 2, § Risk and empirical risk <sec-empirical-risk>`
+    (:prf:ref:`thm-empirical-finite-class`).
+
     With probability at least :math:`1 - \delta`, the means of :math:`n`
     independent variables with values in [0, 1] lie within this radius of
     their expectations for all :math:`m` = ``n_bounds`` such means at once
@@ -399,6 +414,9 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
                                  method="hoeffding", constraint="equal_opportunity",
                                  n_resamples=2000, random_state=None):
     r"""Estimate of a fairness gap (DEO or DP) with a confidence interval.
+
+    Derived in :ref:`chapter 2, § How far is the empirical DEO from the true DEO?
+    <sec-empirical-deo-interval>` (:prf:ref:`thm-empirical-deo-interval`).
 
     ``method="hoeffding"``: each group rate :math:`\hat r_s` (true-positive
     rate on the :math:`n_s^+` positives of group :math:`s`, or selection rate
