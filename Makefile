@@ -19,7 +19,7 @@ EXTRA_CHAPTERS := notebooks/05_mmd_sinkhorn.ipynb notebooks/07_three_families.ip
 HAVE_CHROMIUM := command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
 
 .PHONY: help env book test test-lib test-notebooks test-browser test-notebooks-extra \
-        notebooks student benchmarks binder-requirements clean
+        notebooks student slides rubrics benchmarks binder-requirements clean
 
 help:
 	@echo "make book        build the HTML book into _build/html"
@@ -28,6 +28,8 @@ help:
 	@echo "make test-browser build the book and open every page in headless Chromium, offline"
 	@echo "make notebooks   re-execute the chapters in place to refresh their stored outputs"
 	@echo "make student     write the student edition of the notebooks into student/"
+	@echo "make slides      write reveal.js slides of every chapter into _build/slides (offline)"
+	@echo "make rubrics     write the instructor-only rubrics and answer key into _build/instructor"
 	@echo "make benchmarks  run the speed benchmarks in benchmarks/"
 	@echo "make binder-requirements  pin binder/requirements.txt to the versions in .venv"
 
@@ -86,6 +88,20 @@ notebooks: $(STAMP)
 # edition in student/ is committed: the book's Binder and Colab buttons open it.
 student:
 	PYTHONPATH=$(CURDIR) $(PYTHON) -m fairtutor.classroom student notebooks --out student
+
+# reveal.js slides of every chapter, selected from the notebooks' cells by a
+# rule (tools/slides.py); reveal.js and MathJax are copied in, no network.
+# make book publishes the same decks under _build/html/_static/slides.
+slides: $(STAMP)
+	$(BIN)/python tools/slides.py --out _build/slides
+
+# Instructor edition only, never published: rubrics of the written answers
+# (criteria from book/course.yml, points from the nbgrader metadata) and the
+# answer key with every solution.
+rubrics: $(STAMP)
+	$(BIN)/python tools/rubrics.py --out _build/instructor/rubrics.md
+	PYTHONPATH=$(CURDIR) $(BIN)/python -m fairtutor.classroom answer-key notebooks \
+	    --mutations tests/exercise_mutations --out _build/instructor/answer_key.md
 
 # nbgrader generate -> autograde -> export on a correct, a wrong and an untouched
 # submission; installs nbgrader into _build/classroom-env on first use.

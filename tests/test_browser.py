@@ -429,3 +429,73 @@ def test_toc_parser_reads_parts_chapters_and_sections(tmp_path):
                    "      - url: https://example.org\n        title: outside\n",
                    encoding="utf-8")
     assert toc_files(toc) == ["book/intro", "notebooks/01_x", "book/sub"]
+
+
+# --------------------------------------------------------------------------
+# the course kit (issue 21): slide decks, their links, the printable syllabus
+# --------------------------------------------------------------------------
+
+CHAPTER_STEMS = [p[len("notebooks/"):] for p in PAGES if p.startswith("notebooks/")]
+
+SLIDE_FACTS = """() => ({
+  slides: Reveal.getTotalSlides(),
+  mjx: document.querySelectorAll('mjx-container').length,
+  mjxErrors: Array.from(document.querySelectorAll('mjx-merror'))
+                  .map(e => e.getAttribute('data-mjx-error') || e.textContent),
+  text: document.querySelector('.reveal .slides').innerText,
+  images: Array.from(document.images).map(i => i.complete && i.naturalWidth > 0),
+  alts: Array.from(document.images).map(i => (i.getAttribute('alt') || '').trim()),
+})"""
+
+
+@pytest.mark.parametrize("stem", CHAPTER_STEMS)
+def test_slides_open_offline_from_disk(browser_context, built_book, stem):
+    """Each chapter's deck, as `make book` publishes it, opened from disk: reveal.js
+    starts, MathJax typesets, no console error, no request leaves file://."""
+    deck = built_book / "_static" / "slides" / f"{stem}.slides.html"
+    assert deck.is_file(), f"no slides for {stem} in the built book"
+    page = browser_context.new_page()
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(deck.as_uri(), wait_until="load")
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+        page.evaluate("() => MathJax.startup.promise.then(() => true)")
+        facts = page.evaluate(SLIDE_FACTS)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"slides__{stem}.png"))
+    finally:
+        page.close()
+    assert not errors, f"{stem} slides: browser errors {errors}"
+    outside = [u for u in requests if not u.startswith(("file:", "data:", "blob:"))]
+    assert not outside, f"{stem} slides: requests outside file:// {outside}"
+    assert facts["slides"] >= 8, facts["slides"]
+    assert facts["mjx"] > 0 and not facts["mjxErrors"], facts["mjxErrors"]
+    assert all(facts["images"]), "an image of the deck did not load"
+    assert all(len(alt.split()) >= 8 for alt in facts["alts"]), "a figure without alt text"
+    for raw in (":::", "{prf:", "{exercise}", "$$"):
+        assert raw not in facts["text"], f"{stem} slides show raw {raw!r}"
+
+
+def test_instructor_guide_links_every_deck(built_book):
+    page = built_book / "book" / "instructor_guide.html"
+    links = re.findall(r'href="([^"]*_static/slides/[^"]+)"', page.read_text(encoding="utf-8"))
+    assert sorted(Path(link).name for link in links) == sorted(
+        f"{stem}.slides.html" for stem in CHAPTER_STEMS)
+    for link in links:
+        assert (page.parent / link).resolve().is_file(), link
+
+
+def test_syllabus_prints_on_one_page(browser_context, server):
+    page, errors, blocked = open_page(browser_context, f"{server}/book/syllabus.html")
+    try:
+        pdf = page.pdf(format="A4")
+        text = page.inner_text("main")
+    finally:
+        page.close()
+    assert not errors and not blocked, (errors, blocked)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the syllabus prints on more pages"
+    for word in ("Prerequisites", "Learning goals", "Grading", "Projects"):
+        assert word in text

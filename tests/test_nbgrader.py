@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -244,3 +245,94 @@ def test_nbgrader_releases_the_chapter_as_make_student_does(path, nbgrader, grad
     ours = classroom.make_student_notebook(instructor)
     assert [source(c) for c in ours["cells"]] == [source(c) for c in released["cells"]]
     assert all(not c.get("outputs") for c in released["cells"] if c["cell_type"] == "code")
+
+
+def run_as_student(nbgrader, env, student, home, *args):
+    """An nbgrader command as a student in their home folder. On a hub nbgrader
+    names the submitter after the login account; every student here runs under
+    the test's account, so ``--student`` names them (nbgrader's own override)."""
+    result = subprocess.run([nbgrader, *args, f"--student={student}"], cwd=home, timeout=600,
+                            capture_output=True, text=True, env=dict(env, HOME=str(home)))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_exchange_round_trip_on_a_hub(nbgrader, grading_env, tmp_path):
+    """The JupyterHub route of the instructor guide ("Running a class on
+    JupyterHub"), offline, with a shared exchange folder: the instructor
+    generates and releases; two students fetch and submit (one with the
+    reference answers, one untouched); the instructor collects, autogrades,
+    releases feedback and exports the gradebook CSV for the learning platform."""
+    path = synthetic_chapter.write(tmp_path)
+    instructor = json.loads(path.read_text(encoding="utf-8"))
+    course, exchange, assignment = tmp_path / "course", tmp_path / "exchange", "ch01"
+    exchange.mkdir()
+    (course / "source" / assignment).mkdir(parents=True)
+    shutil.copy(path, course / "source" / assignment / path.name)
+    # the guide's nbgrader_config.py, with the folders of this test
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa: F821\n"
+        'c.CourseDirectory.course_id = "fairml"\n'
+        f"c.CourseDirectory.root = {str(course)!r}\n"
+        f"c.Exchange.root = {str(exchange)!r}\n"
+        f"c.Execute.timeout = {EXECUTE_TIMEOUT}\n", encoding="utf-8")
+    teacher = dict(grading_env, USER="instructor", LOGNAME="instructor")
+    run_nbgrader(nbgrader, teacher, course, "generate_assignment", assignment, "--force")
+    run_nbgrader(nbgrader, teacher, course, "release_assignment", assignment, "--force")
+
+    student_flags = ["--course", "fairml", f"--Exchange.root={exchange}"]
+    exercises = classroom.find_exercises(instructor)
+    correct = {instructor["cells"][i]["metadata"]["nbgrader"]["grade_id"]:
+               source(instructor["cells"][i])
+               for e in exercises for i in [e.solution, *e.written] if i is not None}
+    for student, answers in {"alice": correct, "bob": {}}.items():
+        home = tmp_path / "home" / student
+        home.mkdir(parents=True)
+        listed = run_as_student(nbgrader, grading_env, student, home, "list", *student_flags)
+        assert assignment in listed, listed
+        run_as_student(nbgrader, grading_env, student, home, "fetch_assignment", assignment,
+                       *student_flags)
+        fetched = next(home.rglob(path.name))
+        released = json.loads(fetched.read_text(encoding="utf-8"))
+        fetched.write_text(json.dumps(submission(released, instructor, answers)),
+                           encoding="utf-8")
+        run_as_student(nbgrader, grading_env, student, fetched.parent.parent, "submit",
+                       assignment, *student_flags)
+
+    run_nbgrader(nbgrader, teacher, course, "collect", assignment)
+    assert sorted(p.name for p in (course / "submitted").iterdir()) == ["alice", "bob"]
+    run_nbgrader(nbgrader, teacher, course, "autograde", assignment, "--force")
+    run_nbgrader(nbgrader, teacher, course, "generate_feedback", assignment, "--force")
+    run_nbgrader(nbgrader, teacher, course, "release_feedback", assignment)
+    alice = tmp_path / "home" / "alice"
+    run_as_student(nbgrader, grading_env, "alice", alice, "fetch_feedback", assignment,
+                   *student_flags)
+    assert list(alice.rglob("feedback/*/*.html")), "alice received no feedback"
+    run_nbgrader(nbgrader, teacher, course, "export", "--to=grades.csv")
+
+    checks = sum(float(instructor["cells"][e.check]["metadata"]["nbgrader"]["points"])
+                 for e in exercises if e.check is not None)
+    with open(course / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    # the columns the guide lists, which the gradebook import maps
+    assert {"assignment", "student_id", "raw_score", "score", "max_score"} <= set(
+        next(iter(rows.values())))
+    assert float(rows["alice"]["raw_score"]) == checks
+    assert float(rows["bob"]["raw_score"]) == 0.0
+    assert {row["assignment"] for row in rows.values()} == {assignment}
+
+    # the guide's gradebook pivot, run on this CSV: one row per student, one
+    # column per assignment, the scores of nbgrader's export
+    guide = (ROOT / "book" / "instructor_guide.md").read_text(encoding="utf-8")
+    [pivot] = [b for b in re.findall(r"^```py\n(.*?)^```", guide, re.M | re.S)
+               if "pivot_table" in b]
+    cwd = os.getcwd()
+    try:
+        os.chdir(course)
+        exec(compile(pivot, "instructor_guide.md", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    with open(course / "gradebook.csv", newline="") as handle:
+        book = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert {s: float(r[assignment]) for s, r in book.items()} == {"alice": checks, "bob": 0.0}
