@@ -92,7 +92,7 @@ class SmallGroupWarning(UserWarning):
     """A group is too small for the interval to say anything about it.
 
     Derived in :ref:`chapter 2, § How far is the empirical DEO from the true DEO?
-    <sec-empirical-deo-interval>`.
+    <sec-empirical-deo-interval>`
 
     Raised as a warning (not an error) so that a reader still gets the
     interval; turn it into an error with
@@ -134,7 +134,7 @@ class FairnessInterval:
     """An estimate of a fairness gap and a confidence interval around it.
 
     Derived in :ref:`chapter 2, § How far is the empirical DEO from the true DEO?
-    <sec-empirical-deo-interval>`.
+    <sec-empirical-deo-interval>`
 
     Returned by :func:`fairness_confidence_interval`. Fields:
 
