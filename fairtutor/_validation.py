@@ -320,6 +320,9 @@ def check_groups(sensitive_features, n_samples=None, *, min_groups=2,
 class SmallGroupWarning(UserWarning):
     """A group is too small for its rate to say much.
 
+    Derived in :ref:`chapter 2, § How far is the empirical DEO from the true DEO?
+    <sec-empirical-deo-interval>`.
+
     Raised as a warning (not an error) so that a reader still gets the
     number; turn it into an error with
     ``warnings.simplefilter("error", SmallGroupWarning)``.

@@ -123,6 +123,8 @@ def selection_rate(y_true: Any, y_pred: Any, *, pos_label: Any = None,
                    sample_weight: Any = None) -> float:
     r"""Fraction of predictions equal to the positive label.
 
+    Derived in :ref:`chapter 1, § Demographic parity <sec-measuring-dp>`.
+
     The empirical estimate of :math:`\mathbb{P}(\hat{Y} = 1)`. ``y_true`` is
     accepted only to share the signature of the other metrics; it is checked
     for length but otherwise unused.
@@ -161,6 +163,8 @@ def demographic_parity_difference(y_true: Any, y_pred: Any, *, sensitive_feature
                                   pos_label: Any = None,
                                   sample_weight: Any = None) -> float:
     r"""Largest gap in selection rate between groups.
+
+    Derived in :ref:`chapter 1, § Demographic parity <sec-measuring-dp>`.
 
     .. math::
         \max_{s} \hat{\mathbb{P}}(\hat{Y}=1 \mid S=s)
@@ -209,6 +213,8 @@ def equal_opportunity_difference(y_true: Any, y_pred: Any, *, sensitive_features
                                  pos_label: Any = None,
                                  sample_weight: Any = None) -> float:
     r"""Largest gap in true-positive rate between groups (the DEO).
+
+    Derived in :ref:`chapter 1, § Equal opportunity <sec-measuring-eo>`.
 
     .. math::
         \max_{s} \hat{\mathbb{P}}(\hat{Y}=1 \mid Y=1, S=s)
@@ -263,6 +269,8 @@ def equalized_odds_difference(y_true: Any, y_pred: Any, *, sensitive_features: A
                               sample_weight: Any = None) -> float:
     r"""The larger of the true-positive-rate gap and the false-positive-rate gap.
 
+    Derived in :ref:`chapter 1, § Equalized odds <sec-measuring-eodds>`.
+
     Equalized odds asks for equal true-positive *and* false-positive rates in
     every group; this reports the worse of the two gaps (fairlearn's
     ``agg="worst_case"``).
@@ -309,6 +317,8 @@ def equalized_odds_difference(y_true: Any, y_pred: Any, *, sensitive_features: A
 def group_report(y_true: Any, y_pred: Any, *, sensitive_features: Any, pos_label: Any = None,
                  sample_weight: Any = None) -> pd.DataFrame:
     """One row per group: size, base rate, selection rate, TPR, FPR, accuracy.
+
+    Derived in :ref:`chapter 1, § All groups at a glance <sec-measuring-group-report>`.
 
     A rate that is undefined in a group (a TPR in a group with no positives,
     say) is reported as NaN here rather than raising: the report is for
@@ -382,6 +392,8 @@ def _sorted_groups(y_pred, sensitive_features):
 def ks_unfairness(y_pred: Any, *, sensitive_features: Any) -> float:
     r"""Largest Kolmogorov-Smirnov distance between the groups' prediction distributions.
 
+    Derived in chapter 4, :prf:ref:`Demographic parity of a regressor <def-wasserstein-dp>`.
+
     .. math::
         \mathrm{KS}(\hat f) = \max_{s, s'} \sup_{t \in \mathbb{R}}
         \bigl|\hat F_{s}(t) - \hat F_{s'}(t)\bigr|,
@@ -440,6 +452,9 @@ def _wasserstein_1d_sorted(x, y, p):
 
 def wasserstein_unfairness(y_pred: Any, *, sensitive_features: Any, p: float = 1) -> float:
     r"""Largest Wasserstein-p distance between the groups' prediction distributions.
+
+    Derived in chapter 4, :prf:ref:`Wasserstein distances through quantile functions
+    <prop-wasserstein-quantiles>`.
 
     .. math::
         \max_{s, s'} W_p(\hat\nu_s, \hat\nu_{s'}), \qquad

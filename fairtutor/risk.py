@@ -95,6 +95,8 @@ LOSSES = {
 class FairnessRisk:
     """Group-conditional risks and their largest gap.
 
+    Derived in :ref:`chapter 2, § The fairness risk <sec-empirical-fairness-risk>`.
+
     Returned by :func:`fairness_risk`; ``float(result)`` is the gap. Fields:
 
     - ``group_risks``: a pandas Series, the empirical risk of each group
@@ -121,6 +123,9 @@ class FairnessRisk:
 @dataclass(frozen=True)
 class FairnessInterval:
     """An estimate of a fairness gap and a confidence interval around it.
+
+    Derived in :ref:`chapter 2, § How far is the empirical DEO from the true DEO?
+    <sec-empirical-deo-interval>`
 
     Returned by :func:`fairness_confidence_interval`. Fields:
 
@@ -195,6 +200,8 @@ def _scores(values, name):
 def empirical_risk(y_true, scores, *, loss="zero_one", pos_label=None) -> float:
     r"""Average loss of a score on a sample, :math:`\hat L(f)`.
 
+    Derived in :ref:`chapter 2, § Risk and empirical risk <sec-empirical-risk>`.
+
     .. math::
         \hat L(f) = \frac{1}{n} \sum_{i=1}^n \ell(f(x_i), y_i)
 
@@ -247,6 +254,8 @@ def _binary_labels(y_true, pos_label=None, warn=True):
 def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_one",
                   constraint="equal_opportunity", pos_label=None) -> FairnessRisk:
     r"""Group-conditional empirical risks and their largest gap.
+
+    Derived in :ref:`chapter 2, § The fairness risk <sec-empirical-fairness-risk>`.
 
     For equal opportunity, the risk of group :math:`s` is measured on its
     positives,
@@ -334,6 +343,9 @@ def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_on
 def hoeffding_radius(n, delta, *, n_bounds=1):
     r"""Radius :math:`\sqrt{\log(2m/\delta) / (2n)}` of Hoeffding's inequality.
 
+    Derived in :ref:`chapter 2, § Risk and empirical risk <sec-empirical-risk>`
+    (:prf:ref:`thm-empirical-finite-class`).
+
     With probability at least :math:`1 - \delta`, the means of :math:`n`
     independent variables with values in [0, 1] lie within this radius of
     their expectations for all :math:`m` = ``n_bounds`` such means at once
@@ -402,6 +414,9 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
                                  n_resamples=2000, random_state=None,
                                  pos_label=None) -> FairnessInterval:
     r"""Estimate of a fairness gap (DEO or DP) with a confidence interval.
+
+    Derived in :ref:`chapter 2, § How far is the empirical DEO from the true DEO?
+    <sec-empirical-deo-interval>` (:prf:ref:`thm-empirical-deo-interval`).
 
     ``method="hoeffding"``: each group rate :math:`\hat r_s` (true-positive
     rate on the :math:`n_s^+` positives of group :math:`s`, or selection rate
