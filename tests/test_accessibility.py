@@ -189,3 +189,26 @@ def test_text_alternative_rules():
     long_alt = "Line chart of the test error against the penalty weight for both groups"
     assert alternative_problem(cell({"mystnb": {"image": {"alt": long_alt}}})) is None
     assert alternative_problem(cell({"mystnb": {"figure": {"caption": long_alt}}})) is None
+
+
+# --------------------------------------------------------------------------
+# the book's own fixes for axe-core (tests/test_browser.py runs axe itself)
+# --------------------------------------------------------------------------
+
+def test_bibliography_entries_get_a_role_that_is_not_deprecated():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+    from fairtutor_a11y import replace_deprecated_roles
+
+    # As docutils 0.21 writes a citation list.
+    html = ('<div role="list" class="citation-list">\n'
+            '<div class="citation" id="id30" role="doc-biblioentry">\n<p>A.</p>\n</div>\n'
+            '<div role="doc-biblioentry" class="citation" id="id31">\n<p>B.</p>\n</div>\n</div>')
+    fixed = replace_deprecated_roles(html)
+    assert "doc-biblioentry" not in fixed
+    assert fixed.count('role="listitem"') == 2
+    assert '<div role="list" class="citation-list">' in fixed
+    # Prose that merely mentions the role is left alone.
+    prose = "<p>docutils writes role=\"doc-biblioentry\"</p>"
+    assert replace_deprecated_roles(prose) == prose

@@ -13,7 +13,10 @@ Checks per page: no console error and no uncaught script error; MathJax
 typeset every equation (no raw ``$$``/``\\(`` left, no MathJax error box); every
 image loaded; every figure in a cell output has a real text alternative; no
 cell output shows a Python traceback; exercise solutions are collapsed. The
-search page must find "Wasserstein". A screenshot of each page's first screen
+search page must find "Wasserstein". axe-core (the copy bundled in the
+``axe-playwright-python`` wheel, injected into the page: nothing is
+downloaded) checks every built page against the WCAG 2.0-2.2 A and AA rules
+and must report no violation. A screenshot of each page's first screen
 (and of its first figure, if any) is saved in ``_build/screenshots/`` for a
 person to look at.
 
@@ -55,6 +58,11 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 SEARCH_WORD = "Wasserstein"
+# The axe-core rules run on every page: WCAG 2.0, 2.1 and 2.2, levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Pages Sphinx and its extensions write besides those of _toc.yml
+# (index.html only redirects to the root page).
+GENERATED_PAGES = ["genindex", "py-modindex", "search", "prf-prf"]
 
 
 def toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
@@ -328,6 +336,77 @@ def test_the_checks_catch_a_broken_page(browser_context, server):
         expected.add("solution")
     assert expected <= kinds, f"checks that did not fire: {expected - kinds}"
     assert any("offline-check.invalid" in url for url in blocked)
+
+
+# --------------------------------------------------------------------------
+# accessibility: axe-core on every built page
+# --------------------------------------------------------------------------
+
+@functools.cache
+def _axe():
+    # The axe-core script ships inside the wheel (axe.min.js); Axe.run injects
+    # it into the page with page.evaluate, so it works offline.
+    from axe_playwright_python.sync_playwright import Axe
+    return Axe()
+
+
+def axe_violations(page):
+    """The WCAG A/AA violations axe-core finds on `page`, one line per rule."""
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS},
+               "resultTypes": ["violations"]}
+    response = _axe().run(page, options=options).response
+    return [f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes): {v['help']}; e.g. "
+            + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+            for v in response["violations"]]
+
+
+def built_pages(html_root):
+    """Every HTML page of the build, as a name without .html."""
+    names = set()
+    for path in html_root.rglob("*.html"):
+        relative = path.relative_to(html_root)
+        if relative.parts[0] in ("_static", "_sources", "_images") or relative.name == "index.html":
+            continue
+        names.add(relative.with_suffix("").as_posix())
+    return names
+
+
+def test_axe_checks_every_built_page(built_book):
+    """The pages below are all the build writes, so none escapes axe."""
+    unchecked = built_pages(built_book) - set(PAGES) - set(GENERATED_PAGES)
+    assert not unchecked, f"pages not checked by axe (add them to GENERATED_PAGES): {unchecked}"
+
+
+@pytest.mark.parametrize("page_name", PAGES + GENERATED_PAGES)
+def test_page_has_no_accessibility_violation(browser_context, server, page_name):
+    page, _, _ = open_page(browser_context, f"{server}/{page_name}.html")
+    try:
+        violations = axe_violations(page)
+    finally:
+        page.close()
+    assert not violations, (f"{page_name}: axe-core (WCAG 2 A/AA) reports\n"
+                            + "\n".join(f"- {v}" for v in violations))
+
+
+INACCESSIBLE_HTML = """() => {
+  document.querySelector('main').insertAdjacentHTML('beforeend',
+    '<p style="color:#999;background:#fff">grey on white, 2.8:1</p>' +
+    '<div role="list"><div role="doc-biblioentry">a deprecated role</div></div>' +
+    '<img src="../_static/no-alt.png">');
+}"""
+
+
+def test_axe_catches_what_it_must(browser_context, server):
+    """axe fires on a page made inaccessible on purpose: low contrast, the
+    deprecated bibliography role our extension removes, an image without alt."""
+    page, _, _ = open_page(browser_context, f"{server}/{PAGES[0]}.html")
+    try:
+        assert not axe_violations(page)
+        page.evaluate(INACCESSIBLE_HTML)
+        found = {line.split(" ", 1)[0] for line in axe_violations(page)}
+    finally:
+        page.close()
+    assert {"color-contrast", "aria-deprecated-role", "image-alt"} <= found, found
 
 
 def test_chapters_have_math_figures_and_collapsed_solutions(browser_context, server):
