@@ -18,11 +18,12 @@ EXTRA_CHAPTERS := notebooks/05_mmd_sinkhorn.ipynb notebooks/07_three_families.ip
 # tests/test_browser.py looks for the same names.
 HAVE_CHROMIUM := command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
 
-.PHONY: help env book test test-lib test-notebooks test-browser test-notebooks-extra \
+.PHONY: help env lint book test test-lib test-notebooks test-browser test-notebooks-extra \
         notebooks student benchmarks binder-requirements clean
 
 help:
 	@echo "make book        build the HTML book into _build/html"
+	@echo "make lint        ruff check and ruff format --check (rules in pyproject.toml)"
 	@echo "make test        run the library tests, every chapter notebook (nbval) and the browser test"
 	@echo "make test-notebooks-extra  install .[notebooks] in a scratch venv and run chapters 5 and 7 there"
 	@echo "make test-browser build the book and open every page in headless Chromium, offline"
@@ -40,6 +41,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet $(TORCH_PIN)
 	$(BIN)/python -m pip install --quiet -e ".[book,test]" $(TORCH_PIN)
 	touch $@
+
+# One tool per line, each of which must pass: ruff's rules (pyproject.toml,
+# [tool.ruff]), then its formatter in check mode (`ruff format .` fixes).
+# The type checker of the estimator contract joins here as a third line.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going

@@ -46,9 +46,9 @@ def png_dpi(png: bytes) -> float | None:
         raise ValueError("not a PNG file")
     offset = 8
     while offset + 8 <= len(png):
-        length, kind = struct.unpack(">I4s", png[offset:offset + 8])
+        length, kind = struct.unpack(">I4s", png[offset : offset + 8])
         if kind == b"pHYs":
-            per_unit_x, _, unit = struct.unpack(">IIB", png[offset + 8:offset + 17])
+            per_unit_x, _, unit = struct.unpack(">IIB", png[offset + 8 : offset + 17])
             return per_unit_x * METRES_PER_INCH if unit == 1 else None
         if kind == b"IDAT":  # pHYs must come before the image data
             return None
@@ -72,7 +72,8 @@ def test_notebook_stays_under_the_size_bound(path):
     assert size <= MAX_NOTEBOOK_BYTES, (
         f"{path.name} is {size / 1000:.0f} kB, over {MAX_NOTEBOOK_BYTES / 1000:.0f} kB: "
         "re-run it from notebooks/ (make notebooks) so its figures use notebooks/matplotlibrc, "
-        "or split the chapter")
+        "or split the chapter"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -87,7 +88,8 @@ def test_stored_figures_are_compact(path):
                 problems.append(f"cell {index}: PNG at {dpi and round(dpi)} dpi")
     assert not problems, (
         f"{path.name}: figures not at {FIGURE_DPI} dpi; re-run the chapter from notebooks/ "
-        "(make notebooks), which reads notebooks/matplotlibrc:\n" + "\n".join(problems))
+        "(make notebooks), which reads notebooks/matplotlibrc:\n" + "\n".join(problems)
+    )
 
 
 def test_the_chapters_store_figures():
@@ -120,11 +122,21 @@ def test_a_kernel_started_in_notebooks_draws_compact_figures():
     from nbclient import NotebookClient
 
     notebook = nbformat.v4.new_notebook()
-    notebook.cells.append(nbformat.v4.new_code_cell(
-        "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0], 'o-')\nplt.show()"))
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOK_DIR)}}).execute()
-    pngs = [base64.b64decode(output["data"]["image/png"])
-            for output in notebook.cells[0].outputs if "image/png" in output.get("data", {})]
+    notebook.cells.append(
+        nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0], 'o-')\nplt.show()"
+        )
+    )
+    NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+    ).execute()
+    pngs = [
+        base64.b64decode(output["data"]["image/png"])
+        for output in notebook.cells[0].outputs
+        if "image/png" in output.get("data", {})
+    ]
     assert len(pngs) == 1, notebook.cells[0].outputs
     assert png_dpi(pngs[0]) == pytest.approx(FIGURE_DPI, abs=0.5)
