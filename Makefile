@@ -25,12 +25,16 @@ help:
 	@echo "make book        build the HTML book into _build/html"
 	@echo "make lint        ruff check and ruff format --check (rules in pyproject.toml)"
 	@echo "make test        run the library tests, every chapter notebook (nbval) and the browser test"
+	@echo "make test-lib    run only the library tests and doctests"
+	@echo "make test-notebooks  run only the chapter notebooks (nbval)"
 	@echo "make test-notebooks-extra  install .[notebooks] in a scratch venv and run chapters 5 and 7 there"
-	@echo "make test-browser build the book and open every page in headless Chromium, offline"
+	@echo "make test-browser build the book, open every page in headless Chromium, offline, and run axe-core"
 	@echo "make notebooks   re-execute the chapters in place to refresh their stored outputs"
 	@echo "make student     write the student edition of the notebooks into student/"
 	@echo "make benchmarks  run the speed benchmarks in benchmarks/"
 	@echo "make binder-requirements  pin binder/requirements.txt to the versions in .venv"
+	@echo "make env         create .venv (every other target does it when needed)"
+	@echo "make clean       remove _build and the build outputs"
 
 env: $(STAMP)
 
