@@ -18,22 +18,26 @@ EXTRA_CHAPTERS := notebooks/05_mmd_sinkhorn.ipynb notebooks/07_three_families.ip
 # tests/test_browser.py looks for the same names.
 HAVE_CHROMIUM := command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
 
-.PHONY: help env book test test-lib test-notebooks test-browser test-notebooks-extra \
-        notebooks student slides rubrics benchmarks binder-requirements clean lint test-floors
+.PHONY: help env lint book test test-lib test-notebooks test-browser test-notebooks-extra \
+        notebooks student slides rubrics benchmarks binder-requirements clean test-floors
 
 help:
 	@echo "make book        build the HTML book into _build/html"
+	@echo "make lint        ruff check, ruff format --check and mypy (rules in pyproject.toml)"
 	@echo "make test        run the library tests, every chapter notebook (nbval) and the browser test"
+	@echo "make test-lib    run only the library tests and doctests"
+	@echo "make test-notebooks  run only the chapter notebooks (nbval)"
 	@echo "make test-notebooks-extra  install .[notebooks] in a scratch venv and run chapters 5 and 7 there"
-	@echo "make test-browser build the book and open every page in headless Chromium, offline"
+	@echo "make test-browser build the book, open every page in headless Chromium, offline, and run axe-core"
 	@echo "make notebooks   re-execute the chapters in place to refresh their stored outputs"
 	@echo "make student     write the student edition of the notebooks into student/"
 	@echo "make slides      write reveal.js slides of every chapter into _build/slides (offline)"
 	@echo "make rubrics     write the instructor-only rubrics and answer key into _build/instructor"
 	@echo "make benchmarks  run the speed benchmarks in benchmarks/"
 	@echo "make binder-requirements  pin binder/requirements.txt to the versions in .venv"
-	@echo "make lint        check the type hints with mypy"
 	@echo "make test-floors run the library tests on the lowest supported versions (scratch venv)"
+	@echo "make env         create .venv (every other target does it when needed)"
+	@echo "make clean       remove _build and the build outputs"
 
 env: $(STAMP)
 
@@ -44,6 +48,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet $(TORCH_PIN)
 	$(BIN)/python -m pip install --quiet -e ".[book,test]" $(TORCH_PIN)
 	touch $@
+
+# One tool per line, each of which must pass: ruff's rules (pyproject.toml,
+# [tool.ruff]), then its formatter in check mode (`ruff format .` fixes).
+# The type checker of the estimator contract joins here as a third line.
+# ruff (rules in pyproject.toml), then the public API's type hints (Literal
+# choices, return types) with mypy.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m mypy --ignore-missing-imports fairtutor
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
@@ -111,9 +125,6 @@ test-nbgrader: $(STAMP)
 	$(BIN)/python -m pytest -p no:xdist -s tests/test_nbgrader.py
 
 # Type hints of the public API (Literal choices, return types), checked by mypy.
-lint: $(STAMP)
-	$(BIN)/python -m mypy --ignore-missing-imports fairtutor
-
 # The lowest versions that pyproject.toml allows, each installed with ==floor in a
 # scratch environment (never the project's), then the library tests: proves
 # the floors true. Not part of `make test`: it downloads the old releases (once,

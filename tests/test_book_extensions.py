@@ -19,7 +19,8 @@ def test_written_answer_markers_leave_the_prose_but_not_the_code():
     code = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
             "source": ["### BEGIN SOLUTION\n", "x = 1\n", "### END SOLUTION"]}
     heading = {"cell_type": "markdown", "metadata": {}, "source": "### A real heading\ntext"}
-    out = json.loads(fairtutor_html.strip_markdown_solution_markers(_notebook(written, code, heading)))
+    notebook = _notebook(written, code, heading)
+    out = json.loads(fairtutor_html.strip_markdown_solution_markers(notebook))
     assert out["cells"][0]["source"] == "The model answer."
     assert "### BEGIN SOLUTION" in "".join(out["cells"][1]["source"])
     assert out["cells"][2]["source"] == "### A real heading\ntext"

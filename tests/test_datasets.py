@@ -18,6 +18,8 @@ import pytest
 
 from fairtutor import datasets
 from fairtutor.datasets import (
+    _base,
+    _fetch,
     fetch_compas,
     fetch_law_school,
     get_data_home,
@@ -31,7 +33,6 @@ from fairtutor.datasets import (
     make_multitask_biased,
     make_preprocessor,
 )
-from fairtutor.datasets import _base, _fetch
 
 LOADERS = [load_adult, load_german, load_communities_crime, load_drug, load_student]
 BUNCH_FIELDS = {"data", "target", "sensitive", "feature_names", "target_name",
@@ -426,7 +427,7 @@ def test_make_biased_regression_group_laws():
 def test_make_biased_regression_three_groups_and_determinism():
     a = make_biased_regression(300, group_weights=(1, 1, 1), random_state=5)
     b = make_biased_regression(300, group_weights=(1, 1, 1), random_state=5)
-    for u, v in zip(a, b):
+    for u, v in zip(a, b, strict=True):
         np.testing.assert_array_equal(u, v)
     assert set(np.unique(a[2])) == {0, 1, 2}
 

@@ -1,5 +1,7 @@
-"""Print binder/requirements.txt: the pinned, CPU-only environment that Binder
-(repo2docker) builds for the chapters.
+"""Print binder/requirements.txt, the pinned environment Binder builds.
+
+The pinned, CPU-only environment that Binder (repo2docker) builds for the
+chapters.
 
 It pins every distribution that ``fairtutor[notebooks]`` brings in, at the
 version installed in the environment that runs this script, which is the one
@@ -34,8 +36,10 @@ PROVIDED_BY_BINDER = {"ipykernel"}
 
 
 def notebook_requirements(project):
-    """Requirements of ``fairtutor[notebooks]`` (core included), self-references
-    expanded, without what Binder provides."""
+    """Requirements of ``fairtutor[notebooks]``, core included.
+
+    Self-references are expanded; what Binder provides is left out.
+    """
     found, pending, seen = [Requirement(r) for r in project["dependencies"]], ["notebooks"], set()
     while pending:
         extra = pending.pop()
@@ -52,8 +56,11 @@ def notebook_requirements(project):
 
 
 def pinned_closure(requirements):
-    """{distribution name: installed version} for the requirements and,
-    recursively, what they require on this platform."""
+    """Map each distribution name to its installed version.
+
+    Covers the requirements and, recursively, what they require on this
+    platform.
+    """
     pins, pending = {}, [(r, "") for r in requirements]
     while pending:
         requirement, extra = pending.pop()

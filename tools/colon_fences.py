@@ -68,8 +68,11 @@ def _closes(line, fence):
 
 
 def _scan(lines):
-    """Split ``lines`` into ("text", line) and ("fence", open_line, body,
-    close_line or None) items, following CommonMark's fence rules."""
+    """Split ``lines`` into text lines and fenced blocks.
+
+    Items are ("text", line) and ("fence", open_line, body, close_line or
+    None), following CommonMark's fence rules.
+    """
     items, i = [], 0
     while i < len(lines):
         match = _OPEN.match(lines[i])
@@ -128,8 +131,10 @@ def convert_markdown(text):
 
 
 def backtick_directives(text):
-    """The info strings of the backtick directives with a markdown body left
-    in ``text`` (top level and nested)."""
+    """Return the info strings of backtick directives with a markdown body.
+
+    Those left in ``text``, at the top level and nested.
+    """
     found = []
     for item in _scan(text.split("\n")):
         if item[0] != "fence":

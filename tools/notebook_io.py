@@ -36,8 +36,10 @@ def source(cell):
 
 
 def set_source(cell, text):
-    """Store ``text`` as Jupyter does: a list of lines, each but the last
-    ending with a newline."""
+    """Store ``text`` as Jupyter does.
+
+    A list of lines, each but the last ending with a newline.
+    """
     cell["source"] = text.splitlines(keepends=True)
 
 

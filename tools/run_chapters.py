@@ -1,5 +1,6 @@
-"""Run chapter notebooks in the environment of this interpreter, away from
-the repository, and say how long each took.
+"""Run chapter notebooks away from the repository and say how long each took.
+
+They run in the environment of this interpreter.
 
 ``make test-notebooks-extra`` installs ``.[notebooks]`` (what Colab, Binder,
 JupyterHub and a grader install) into a scratch virtual environment and runs
@@ -37,8 +38,11 @@ print("fairtutor", fairtutor.__version__, "from", where.parent)"""
 
 
 def kernel_spec_dir(folder):
-    """A ``python3`` kernel spec for this interpreter, so no other kernel
-    installed on the machine (or in the user's Jupyter folders) is used."""
+    """Write a ``python3`` kernel spec for this interpreter.
+
+    So no other kernel installed on the machine (or in the user's Jupyter
+    folders) is used.
+    """
     spec = folder / "kernels" / "python3"
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
