@@ -48,16 +48,16 @@ __all__ = [
 ]
 
 PENALTIES = ("mmd", "sinkhorn", "output_dp", None)
-#: Sinkhorn settings used in training unless ``penalty_kwargs`` overrides them.
-#: A gradient step on a mini-batch needs less precision than SinkhornPenalty's
-#: default ``tol=1e-4``, and a moderate entropic regularization (in units of the
-#: squared distance between points of [-1, 1]^r) usually converges in a few dozen
-#: iterations. But while the penalty is weak the groups' representations stay
-#: apart, and then the problem between the groups can need a few hundred
-#: (measured with ``representation_dim=16``): SinkhornPenalty's default cap
-#: ``max_iter=100`` would cut those solves off silently, so training raises it;
-#: the loop stops at convergence, so converging solves cost nothing more.
-SINKHORN_TRAINING_DEFAULTS = {"epsilon": 0.5, "tol": 1e-3, "max_iter": 1000}
+#: Sinkhorn settings used in training unless ``penalty_kwargs`` overrides them
+#: (SinkhornPenalty's own defaults, written out so that the chapter can cite them).
+#: The entropic scale is relative to each batch (``epsilon`` times the median
+#: squared distance), so shrinking the representation cannot lower the penalty;
+#: a gradient step needs less precision than a reported value (``tol=1e-3``);
+#: while the penalty is weak the groups stay apart and a solve can need a few
+#: hundred iterations, which ``max_iter=1000`` allows (the loop stops at
+#: convergence, so converging solves cost nothing more).
+SINKHORN_TRAINING_DEFAULTS = {"epsilon": 0.1, "scale": "relative", "tol": 1e-3,
+                              "max_iter": 1000}
 
 
 class MultiTaskNet(nn.Module):
@@ -217,8 +217,8 @@ class FairRepresentationLearner(BaseEstimator):
         ``fairtutor.divergences.MMDPenalty`` (e.g. ``bandwidth``; by
         default the median heuristic on each batch) or
         ``fairtutor.divergences.SinkhornPenalty`` (for which training uses
-        ``epsilon=0.5, tol=1e-3, max_iter=1000`` unless given here, see
-        ``SINKHORN_TRAINING_DEFAULTS``). By default both compare each group
+        ``epsilon=0.1, scale="relative", tol=1e-3, max_iter=1000`` unless
+        given here, see ``SINKHORN_TRAINING_DEFAULTS``). By default both compare each group
         with the rest of the batch and average over the groups
         (``comparison="all"``): for two groups, :math:`D` between them.
     device : str or torch.device, default="cpu"

@@ -280,6 +280,7 @@ def test_mmd_penalty_is_the_divergence_between_the_two_groups(data):
     assert values["loss"] == pytest.approx(values["task_loss"] + 3.0 * expected, rel=1e-5)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # the capped run
 def test_sinkhorn_training_defaults_converge(data, monkeypatch):
     """Training must not run on Sinkhorn solves cut off by the iteration cap.
     The hardest case is a weak penalty on a wide representation (the groups stay
