@@ -71,6 +71,7 @@ and Cuturi, "Computational optimal transport", 2019.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import NamedTuple
 
 from ._optional import nn, torch
@@ -206,11 +207,26 @@ def _check_p(p):
 
 
 def _cost(x, y, p):
-    d2 = _sqdist(x, y)
     if p == 2:
-        return d2
-    # the clamp keeps the gradient finite (zero) at coinciding points
-    return d2.clamp_min(torch.finfo(d2.dtype).tiny).sqrt()
+        return _sqdist(x, y)
+    # p = 1: distances from coordinate differences, not from the expansion
+    # |x|^2 + |y|^2 - 2 x.y, whose rounding residue (1e-8 in float64, 1e-2 in
+    # float32 far from the origin) would sit under a square root: coinciding
+    # points get exactly 0 and the gradient there is 0 (torch.cdist's
+    # convention, the subgradient of minimal norm).
+    return torch.cdist(x, y, compute_mode="donot_use_mm_for_euclid_dist")
+
+
+def _centered(x, y):
+    """Translate both clouds by the same (detached) vector, their midpoint.
+
+    Every cost and kernel here depends on differences only, so values and
+    gradients are unchanged, but the squared-norm expansion of the distances
+    loses far fewer digits (float32 clouds near (100, ..., 100) keep their
+    small distances).
+    """
+    shift = 0.5 * (x.detach().mean(0) + y.detach().mean(0))
+    return x - shift, y - shift
 
 
 def median_bandwidth(x, y=None, *, max_points=_MEDIAN_MAX_POINTS):
@@ -245,6 +261,7 @@ def median_bandwidth(x, y=None, *, max_points=_MEDIAN_MAX_POINTS):
         if z.shape[0] < 2:
             raise ValueError("the median heuristic needs at least 2 points in total")
     z = z.detach()
+    z = z - z.mean(0)
     if z.shape[0] > max_points:
         idx = torch.linspace(0, z.shape[0] - 1, max_points, device=z.device).round().long()
         z = z[idx]
@@ -332,12 +349,12 @@ def mmd2(x, y, *, bandwidth=None, unbiased=True):
     >>> round(float(mmd2(x, y, bandwidth=1.0, unbiased=False)), 4)
     0.1739
     """
-    x, y = _as_pair(x, y, min_points=2 if unbiased else 1)
+    x, y = _centered(*_as_pair(x, y, min_points=2 if unbiased else 1))
     sigma = _bandwidth(bandwidth, x, y)
     return _GaussianMMD2.apply(x, y, -0.5 / sigma**2, bool(unbiased))
 
 
-def _gauss_block(u, v, gamma):
+def _gauss_block(u, v, gamma, inplace=True):
     """exp(gamma * ||u_i - v_j||^2) with one matrix product of augmented points.
 
     [-2 gamma u, gamma |u|^2, gamma] @ [v, 1, |v|^2]^T = gamma ||u_i - v_j||^2,
@@ -348,7 +365,9 @@ def _gauss_block(u, v, gamma):
     uu = torch.cat([(-2.0 * gamma) * u, gamma * (u * u).sum(1, keepdim=True),
                     gamma * ones_u], 1)
     vv = torch.cat([v, ones_v, (v * v).sum(1, keepdim=True)], 1)
-    return (uu @ vv.T).clamp_max_(0.0).exp_()
+    if inplace:
+        return (uu @ vv.T).clamp_max_(0.0).exp_()
+    return (uu @ vv.T).clamp_max(0.0).exp()
 
 
 class _GaussianMMD2(torch.autograd.Function):
@@ -382,6 +401,14 @@ class _GaussianMMD2(torch.autograd.Function):
         x, y, kxx, kyy, kxy = ctx.saved_tensors
         gamma, wxx, wyy, wxy = ctx.consts
         gx = gy = None
+        if torch.is_grad_enabled():
+            # Double backward (create_graph=True): the saved kernels carry no
+            # graph, so rebuild them from x and y with differentiable
+            # operations; the formula below is then differentiated by
+            # autograd and second derivatives are exact (gradgradcheck).
+            kxx, kyy, kxy = (_gauss_block(x, x, gamma, inplace=False),
+                             _gauss_block(y, y, gamma, inplace=False),
+                             _gauss_block(x, y, gamma, inplace=False))
 
         def pull(K, u, v, w):  # 2 gamma w ((K 1) u - K v), from one product
             kv = K @ torch.cat([v, torch.ones_like(v[:, :1])], 1)
@@ -565,6 +592,8 @@ def _sinkhorn_loop(C, CT, log_a, log_b, eps, *, max_iter, tol, scaling, symmetri
         g = _softmin(e0, CT, log_a + f / e0)
     # epsilon scaling: one iteration per stage
     for e in epsilons[1:-1]:
+        if n_iter >= max_iter:
+            break
         n_iter += 1
         if symmetric:
             f = 0.5 * (f + _softmin(e, C, log_a + f / e))
@@ -623,7 +652,43 @@ def _ot(x, y, a, log_a, b, log_b, eps, p, *, max_iter, tol, scaling, gradient, s
     C = _cost(x, y, p) if needs_graph else _cost(x.detach(), y.detach(), p)
     plan = torch.exp(log_a[:, None] + log_b[None, :] + (f[:, None] + g[None, :] - C) / eps)
     cost = (a * f).sum() + (b * g).sum() - eps * (plan.sum() - 1.0)
+    if needs_graph:
+        cost = _FirstOrderOnly.apply(cost)
     return SinkhornResult(cost, f, g, (plan * C).sum(), n_iter, conv)
+
+
+class _FirstOrderOnly(torch.autograd.Function):
+    """Identity whose backward refuses to build a graph (create_graph=True).
+
+    The envelope gradient treats the optimal potentials as constants: right
+    for first derivatives, silently wrong for second ones (the potentials move
+    with the points). Raising is better than a wrong Hessian.
+    """
+
+    @staticmethod
+    def forward(ctx, value):
+        return value.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        if torch.is_grad_enabled():
+            raise RuntimeError(
+                "the Sinkhorn envelope gradient (gradient='envelope') is first-order "
+                "only: its derivative ignores how the optimal potentials move, so "
+                "second derivatives (create_graph=True, Hessian-vector products, "
+                "gradient penalties) would be wrong; use gradient='autograd', which "
+                "differentiates the iterations themselves")
+        return grad
+
+
+def _warn_unconverged(what, n_iter, tol):
+    # scikit-learn's class, so that one warnings filter covers every estimator
+    from sklearn.exceptions import ConvergenceWarning
+
+    warnings.warn(
+        f"{what} stopped after {n_iter} iterations before reaching tol={tol:g}: the "
+        "value and its gradient are those of an unfinished solve; raise max_iter, "
+        "loosen tol, or raise epsilon", ConvergenceWarning, stacklevel=3)
 
 
 def _sinkhorn_args(epsilon, p, max_iter, tol, scaling, gradient):
@@ -699,12 +764,15 @@ def sinkhorn(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-4,
     The cost includes :math:`\eta\,\mathrm{KL}(\gamma \| a \otimes b) = 0.01 \log 2`
     here, the plan being (almost) the identity.
     """
-    x, y = _as_pair(x, y)
+    x, y = _centered(*_as_pair(x, y))
     eps, gradient = _sinkhorn_args(epsilon, p, max_iter, tol, scaling, gradient)
     a, log_a = _as_weights(a, x.shape[0], "a", x)
     b, log_b = _as_weights(b, y.shape[0], "b", x)
-    return _ot(x, y, a, log_a, b, log_b, eps, p, max_iter=max_iter, tol=tol,
-               scaling=scaling, gradient=gradient, symmetric=False)
+    result = _ot(x, y, a, log_a, b, log_b, eps, p, max_iter=max_iter, tol=tol,
+                 scaling=scaling, gradient=gradient, symmetric=False)
+    if not result.converged:
+        _warn_unconverged("sinkhorn", result.n_iter, tol)
+    return result
 
 
 def sinkhorn_divergence(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-4,
@@ -749,38 +817,70 @@ def sinkhorn_divergence(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, to
     eps, gradient = _sinkhorn_args(epsilon, p, max_iter, tol, scaling, gradient)
     a, log_a = _as_weights(a, x.shape[0], "a", x)
     b, log_b = _as_weights(b, y.shape[0], "b", x)
-    kw = dict(max_iter=max_iter, tol=tol, scaling=scaling, gradient=gradient)
-    ab = _ot(x, y, a, log_a, b, log_b, eps, p, symmetric=False, **kw).cost
-    aa = _ot(x, x, a, log_a, a, log_a, eps, p, symmetric=True, **kw).cost
-    bb = _ot(y, y, b, log_b, b, log_b, eps, p, symmetric=True, **kw).cost
-    return ab - 0.5 * (aa + bb)
+    value, n_iter, converged = _divergence(x, y, a, log_a, b, log_b, eps, p,
+                                           max_iter=max_iter, tol=tol, scaling=scaling,
+                                           gradient=gradient)
+    if not converged:
+        _warn_unconverged("sinkhorn_divergence", n_iter, tol)
+    return value
+
+
+def _divergence(x, y, a, log_a, b, log_b, eps, p, **kw):
+    """S_eps and the solver's report: (value, n_iter, converged)."""
+    x, y = _centered(x, y)
+    ab = _ot(x, y, a, log_a, b, log_b, eps, p, symmetric=False, **kw)
+    aa = _ot(x, x, a, log_a, a, log_a, eps, p, symmetric=True, **kw)
+    bb = _ot(y, y, b, log_b, b, log_b, eps, p, symmetric=True, **kw)
+    value = ab.cost - 0.5 * (aa.cost + bb.cost)
+    return (value, max(ab.n_iter, aa.n_iter, bb.n_iter),
+            ab.converged and aa.converged and bb.converged)
 
 
 # ----------------------------------------------------------------------------
 # penalties for training
 # ----------------------------------------------------------------------------
+def _encode_sensitive(sensitive, n_rows):
+    """Group labels as a 1-D integer tensor of codes, plus the labels' names.
+
+    Tensors are used as they are (any numeric labels); anything else (lists,
+    numpy arrays, pandas Series of strings, booleans, integers) is encoded by
+    :func:`fairtutor._validation.check_groups`, so the Adult data set's string
+    groups work as they come.
+    """
+    if isinstance(sensitive, torch.Tensor):
+        sensitive = sensitive.reshape(-1)
+        if sensitive.is_floating_point() and bool(torch.isnan(sensitive).any()):
+            raise ValueError("sensitive contains NaN labels")
+        if sensitive.shape[0] != n_rows:
+            raise ValueError(f"sensitive has {sensitive.shape[0]} entries but z has "
+                             f"{n_rows} rows")
+        labels, codes = torch.unique(sensitive, return_inverse=True)
+        return codes, labels.tolist()
+    from ._validation import check_groups
+
+    try:
+        names, codes = check_groups(sensitive, min_groups=1, name="sensitive")
+    except ValueError as err:
+        raise ValueError(f"{err} (sensitive holds the group label of each row of z)") \
+            from None
+    if codes.shape[0] != n_rows:
+        raise ValueError(f"sensitive has {codes.shape[0]} entries but z has {n_rows} rows")
+    return torch.as_tensor(codes, dtype=torch.long), names.tolist()
+
+
 def _groups(z, sensitive):
     z = _as_points(z, "z")
-    if not isinstance(sensitive, torch.Tensor):
-        # Any labels (strings, booleans, categories) become group codes.
-        from ._validation import check_groups
-
-        sensitive = torch.as_tensor(check_groups(sensitive, min_groups=1,
-                                                 name="sensitive")[1])
-    sensitive = sensitive.reshape(-1)
-    if sensitive.shape[0] != z.shape[0]:
-        raise ValueError(f"sensitive has {sensitive.shape[0]} entries but z has "
-                         f"{z.shape[0]} rows")
-    sensitive = sensitive.to(z.device)
-    labels, counts = torch.unique(sensitive, return_counts=True)
-    if labels.numel() < 2:
-        raise ValueError(f"the batch holds only one group ({labels.tolist()}): a "
-                         "divergence between groups needs at least two")
-    for lab, cnt in zip(labels.tolist(), counts.tolist()):
+    codes, names = _encode_sensitive(sensitive, z.shape[0])
+    codes = codes.to(z.device)
+    counts = torch.bincount(codes, minlength=len(names)).tolist()
+    if len(names) < 2:
+        raise ValueError(f"the batch holds only one group ({names}): a divergence "
+                         "between groups needs at least two (sensitive has one label)")
+    for name, cnt in zip(names, counts):
         if cnt < 2:
-            raise ValueError(f"group {lab!r} has {cnt} point in the batch; each group "
+            raise ValueError(f"group {name!r} has {cnt} point in the batch; each group "
                              "needs at least 2 (use larger or stratified batches)")
-    return z, sensitive, labels.tolist()
+    return z, codes, list(range(len(names)))
 
 
 class _GroupPenalty(nn.Module):
@@ -882,21 +982,57 @@ class SinkhornPenalty(_GroupPenalty):
     :math:`S_\eta(z_{S=k}, z)`, each group against the whole batch (offered
     for comparison; slower, for the reason above).
 
+    **Scale.** With ``scale="relative"`` (default) each divergence is computed
+    in the units of the batch: with :math:`m` the median of the cost
+    :math:`\|z - z'\|^p` over distinct pairs of the two compared clouds pooled
+    (:math:`m = \sigma^p` for the median distance :math:`\sigma` that
+    :class:`MMDPenalty` uses as its bandwidth; no gradient flows through it),
+    the term is
+
+    .. math::
+        S_{\epsilon m}(u, v) / m,
+
+    i.e. :math:`S_\epsilon` between the clouds divided by :math:`m^{1/p}`. It
+    is invariant to a common rescaling :math:`z \mapsto c z`, so training
+    cannot lower it by shrinking the representation (with a fixed
+    :math:`\eta`, shrinking drives :math:`S_\eta` into its large-:math:`\eta`
+    regime, which for ``p=2`` only compares the means), and ``epsilon`` means
+    the same blur whatever the spread of the representation. With
+    ``scale="absolute"`` the term is :math:`S_\epsilon(u, v)` with
+    ``epsilon`` in the units of the cost, as in :func:`sinkhorn_divergence`.
+
+    **Convergence.** After each call, ``n_iter_`` holds the largest number of
+    Sinkhorn iterations a term needed, ``converged_`` whether every term
+    reached ``tol``, and ``epsilon_`` the regularization used, in units of the
+    cost (for ``scale="relative"``, :math:`\epsilon m` of the last term). A
+    term that stops at ``max_iter`` issues a
+    :class:`sklearn.exceptions.ConvergenceWarning`.
+
     Parameters
     ----------
-    epsilon : float, default=1.0
-        Entropic regularization :math:`\eta`, in units of the cost
-        :math:`\|z - z'\|^p`; choose it relative to the typical squared
-        distance between representations. Sinkhorn needs many iterations
-        when :math:`\eta` is small compared with the squared distance between
-        neighbouring points.
+    epsilon : float, default=0.1
+        Entropic regularization: relative to the batch's median cost with
+        ``scale="relative"``, in units of the cost with ``"absolute"``.
+        Small values approach unregularized optimal transport (and need more
+        iterations); large ones approach :math:`\tfrac12\mathrm{MMD}^2` with
+        kernel :math:`-\|z - z'\|^p` (for ``p=2``: the squared distance of
+        the means only).
+    scale : {"relative", "absolute"}, default="relative"
     p : {1, 2}, default=2
-    max_iter : int, default=100
-        Iteration cap per Sinkhorn problem: a training step needs a usable
-        gradient more than a converged value; raise it for accurate values.
-    tol, scaling, gradient
+    max_iter : int, default=1000
+        Iteration cap per Sinkhorn problem.
+    tol : float, default=1e-3
+        As in :func:`sinkhorn`: a gradient step on a mini-batch needs less
+        precision than a reported value.
+    scaling, gradient
         As in :func:`sinkhorn`.
     comparison : {"all", "pairwise", "batch"}, default="all"
+
+    Attributes
+    ----------
+    n_iter_ : int
+    converged_ : bool
+    epsilon_ : float
 
     Examples
     --------
@@ -905,28 +1041,61 @@ class SinkhornPenalty(_GroupPenalty):
     >>> g = torch.Generator().manual_seed(0)
     >>> z = torch.randn(64, 3, generator=g, requires_grad=True)
     >>> s = torch.arange(64) % 3
-    >>> loss = SinkhornPenalty(epsilon=0.5)(z, s)
+    >>> penalty = SinkhornPenalty()
+    >>> loss = penalty(z, s)
     >>> loss.backward()
-    >>> bool(loss >= 0), bool(torch.isfinite(z.grad).all())
-    (True, True)
+    >>> bool(loss >= 0), bool(torch.isfinite(z.grad).all()), penalty.converged_
+    (True, True, True)
+
+    Rescaling the representation does not change the penalty:
+
+    >>> bool(torch.isclose(penalty(10 * z, s), penalty(z, s), rtol=1e-4))
+    True
     """
 
-    def __init__(self, epsilon=1.0, p=2, max_iter=100, tol=1e-4, scaling=0.5,
-                 gradient="envelope", comparison="all"):
+    def __init__(self, epsilon=0.1, scale="relative", p=2, max_iter=1000, tol=1e-3,
+                 scaling=0.5, gradient="envelope", comparison="all"):
         super().__init__(comparison)
         _sinkhorn_args(epsilon, p, max_iter, tol, scaling, gradient)
+        if scale not in ("relative", "absolute"):
+            raise ValueError(f"scale must be 'relative' or 'absolute', got {scale!r}")
         self.epsilon = epsilon
+        self.scale = scale
         self.p = p
         self.max_iter = max_iter
         self.tol = tol
         self.scaling = scaling
         self.gradient = gradient
 
+    def forward(self, z, sensitive):
+        """Penalty of a batch ``z`` (n, r) with group labels ``sensitive`` (n,)."""
+        self._reports = []
+        value = super().forward(z, sensitive)
+        self.n_iter_ = max(r[0] for r in self._reports)
+        self.converged_ = all(r[1] for r in self._reports)
+        self.epsilon_ = self._reports[-1][2]
+        del self._reports
+        if not self.converged_:
+            _warn_unconverged("SinkhornPenalty", self.n_iter_, self.tol)
+        return value
+
     def divergence(self, u, v):
-        return sinkhorn_divergence(u, v, epsilon=self.epsilon, p=self.p,
-                                   max_iter=self.max_iter, tol=self.tol,
-                                   scaling=self.scaling, gradient=self.gradient)
+        eps = float(self.epsilon)
+        unit = 1.0
+        if self.scale == "relative":
+            # dividing the points by the median distance sigma divides the cost
+            # by m = sigma^p: S_eps(u / sigma, v / sigma) = S_{eps m}(u, v) / m
+            sigma = median_bandwidth(u, v)
+            u, v, unit = u / sigma, v / sigma, sigma ** self.p
+        a, log_a = _as_weights(None, u.shape[0], "a", u)
+        b, log_b = _as_weights(None, v.shape[0], "b", u)
+        value, n_iter, converged = _divergence(
+            u, v, a, log_a, b, log_b, eps, self.p, max_iter=self.max_iter, tol=self.tol,
+            scaling=self.scaling, gradient=self.gradient)
+        if hasattr(self, "_reports"):
+            self._reports.append((n_iter, converged, eps * unit))
+        return value
 
     def extra_repr(self):
-        return (f"epsilon={self.epsilon}, p={self.p}, gradient={self.gradient!r}, "
-                f"comparison={self.comparison!r}")
+        return (f"epsilon={self.epsilon}, scale={self.scale!r}, p={self.p}, "
+                f"gradient={self.gradient!r}, comparison={self.comparison!r}")

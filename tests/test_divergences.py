@@ -2,6 +2,7 @@
 properties, float32 stability, gradients and input validation."""
 
 import math
+import warnings
 
 import numpy as np
 import ot
@@ -212,7 +213,7 @@ def test_float32_penalties_finite():
     x, y = clouds(n=64, m=64, dtype=torch.float32)
     z = torch.cat([x, y]).requires_grad_()
     s = torch.arange(128) % 2
-    for pen in (MMDPenalty(), SinkhornPenalty(epsilon=1e-3 * 30, max_iter=300)):
+    for pen in (MMDPenalty(), SinkhornPenalty(scale="absolute", epsilon=1e-3 * 30, max_iter=300)):
         val = pen(z, s)
         (grad,) = torch.autograd.grad(val, z)
         assert val.dtype == torch.float32
@@ -279,7 +280,7 @@ def test_penalties_all_and_pairwise():
     expected = (mmd2(parts[0], parts[1], bandwidth=1.0) + mmd2(parts[0], parts[2], bandwidth=1.0)
                 + mmd2(parts[1], parts[2], bandwidth=1.0)) / 3
     assert rel(pen(z, s), expected) < 1e-12
-    pen = SinkhornPenalty(epsilon=0.5, comparison="pairwise", tol=1e-10)
+    pen = SinkhornPenalty(scale="absolute", epsilon=0.5, comparison="pairwise", tol=1e-10)
     expected = sum(sinkhorn_divergence(parts[i], parts[j], epsilon=0.5, tol=1e-10)
                    for i, j in [(0, 1), (0, 2), (1, 2)]) / 3
     assert rel(pen(z, s), expected) < 1e-12
@@ -300,7 +301,7 @@ def test_two_groups_penalty_is_the_divergence_between_them():
     s = torch.cat([torch.zeros(30, dtype=torch.long), torch.ones(30, dtype=torch.long)])
     for comparison in ("all", "pairwise"):
         assert rel(MMDPenalty(comparison=comparison)(z, s), mmd2(a, b)) < 1e-12
-        assert rel(SinkhornPenalty(epsilon=0.5, tol=1e-10, comparison=comparison)(z, s),
+        assert rel(SinkhornPenalty(scale="absolute", epsilon=0.5, tol=1e-10, comparison=comparison)(z, s),
                    sinkhorn_divergence(a, b, epsilon=0.5, tol=1e-10)) < 1e-12
     # and it is symmetric, so the order of the labels does not matter
     assert rel(mmd2(b, a), mmd2(a, b)) < 1e-12
@@ -322,7 +323,7 @@ def test_batch_comparison_is_each_group_against_the_whole_batch():
     pi_a, pi_b = 0.6, 0.4
     between = mmd2(a, b, bandwidth=1.0, unbiased=False)
     assert rel(got, 0.5 * (pi_a**2 + pi_b**2) * between) < 1e-10
-    got = SinkhornPenalty(epsilon=0.5, tol=1e-9, max_iter=5000, comparison="batch")(z, s)
+    got = SinkhornPenalty(scale="absolute", epsilon=0.5, tol=1e-9, max_iter=5000, comparison="batch")(z, s)
     expected = (sinkhorn_divergence(a, z, epsilon=0.5, tol=1e-9, max_iter=5000)
                 + sinkhorn_divergence(b, z, epsilon=0.5, tol=1e-9, max_iter=5000)) / 2
     assert rel(got, expected) < 1e-8
@@ -334,8 +335,8 @@ def test_penalty_is_zero_in_expectation_when_groups_share_a_distribution():
     g = torch.Generator().manual_seed(1)
     z = torch.randn(400, 2, generator=g, dtype=torch.float64)
     s = torch.arange(400) % 2
-    fair = SinkhornPenalty(epsilon=0.5)(z, s)
-    unfair = SinkhornPenalty(epsilon=0.5)(z + s[:, None], s)
+    fair = SinkhornPenalty(scale="absolute", epsilon=0.5)(z, s)
+    unfair = SinkhornPenalty(scale="absolute", epsilon=0.5)(z + s[:, None], s)
     assert float(unfair) > 10 * float(fair)
 
 
@@ -350,7 +351,7 @@ def test_cuda_matches_cpu():
         assert rel(gpu.cpu(), cpu) < 1e-8
     z = torch.cat([x, y]).cuda().float().requires_grad_()
     s = torch.cat([torch.zeros(50), torch.ones(40)]).cuda()
-    val = SinkhornPenalty(epsilon=0.1)(z, s) + MMDPenalty()(z, s)
+    val = SinkhornPenalty(scale="absolute", epsilon=0.1)(z, s) + MMDPenalty()(z, s)
     val.backward()
     assert torch.isfinite(z.grad).all()
 
@@ -410,7 +411,7 @@ def test_penalty_bad_groups_raise_clear_errors():
     with pytest.raises(ValueError, match="comparison"):
         MMDPenalty(comparison="each")
     with pytest.raises(ValueError, match="epsilon"):
-        SinkhornPenalty(epsilon=-1)
+        SinkhornPenalty(scale="absolute", epsilon=-1)
 
 
 def test_result_type():
@@ -446,3 +447,141 @@ def test_mmd_permutation_test_statistic_pvalue_and_errors():
         mmd_permutation_test(x, same, n_permutations=0)
     with pytest.raises(ValueError, match="different dimensions"):
         mmd_permutation_test(x, same[:, :1])
+
+
+# --------------------------------------------------------------------------- issue 15
+def test_mmd2_second_derivatives_are_exact():
+    # the custom backward rebuilds its kernels with differentiable operations
+    # when a graph is requested, so Hessian-vector products are right
+    x, y = clouds(n=6, m=5, d=2)
+    xr, yr = x.clone().requires_grad_(), y.clone().requires_grad_()
+    for unbiased in (True, False):
+        assert torch.autograd.gradgradcheck(
+            lambda u, v: mmd2(u, v, bandwidth=0.9, unbiased=unbiased), (xr, yr))
+
+
+def test_sinkhorn_envelope_refuses_second_derivatives_and_autograd_gives_them():
+    x, y = clouds(n=5, m=4, d=2)
+    xr = x.clone().requires_grad_()
+    s = sinkhorn_divergence(xr, y, epsilon=0.5, tol=1e-12, max_iter=10_000)
+    (grad,) = torch.autograd.grad(s, xr)          # first order: fine
+    assert torch.isfinite(grad).all()
+    s = sinkhorn_divergence(xr, y, epsilon=0.5, tol=1e-12, max_iter=10_000)
+    with pytest.raises(RuntimeError, match="first-order only.*gradient='autograd'"):
+        torch.autograd.grad(s, xr, create_graph=True)
+    for fn in (lambda u: sinkhorn(u, y, epsilon=0.5, tol=1e-12, max_iter=10_000).cost,
+               lambda u: SinkhornPenalty(tol=1e-12)(torch.cat([u, y]),
+                                                    [0] * 5 + [1] * 4)):
+        with pytest.raises(RuntimeError, match="first-order only"):
+            torch.autograd.grad(fn(xr), xr, create_graph=True)
+    # differentiating the iterations is exact for the (converged) algorithm
+    yr = y.clone().requires_grad_()
+    assert torch.autograd.gradgradcheck(
+        lambda u, v: sinkhorn_divergence(u, v, epsilon=0.5, tol=1e-12, max_iter=10_000,
+                                         gradient="autograd"), (xr, yr))
+
+
+def test_unconverged_solves_warn_and_report():
+    from sklearn.exceptions import ConvergenceWarning
+
+    x, y = clouds(n=30, m=25)
+    with pytest.warns(ConvergenceWarning, match="sinkhorn_divergence stopped after 3"):
+        sinkhorn_divergence(x, y, epsilon=0.01, max_iter=3)
+    with pytest.warns(ConvergenceWarning, match="sinkhorn stopped"):
+        res = sinkhorn(x, y, epsilon=0.01, max_iter=3)
+    assert not res.converged and res.n_iter == 3
+    z = torch.cat([x, y])
+    s = [0] * 30 + [1] * 25
+    pen = SinkhornPenalty(max_iter=2)
+    with pytest.warns(ConvergenceWarning, match="SinkhornPenalty stopped after 2"):
+        pen(z, s)
+    assert pen.converged_ is False and pen.n_iter_ == 2
+    # a converged call is silent and says so
+    pen = SinkhornPenalty()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pen(z, s)
+        sinkhorn_divergence(x, y, epsilon=0.5)
+    assert pen.converged_ is True and 1 <= pen.n_iter_ <= pen.max_iter
+
+
+@pytest.mark.parametrize("p", [1, 2])
+def test_relative_sinkhorn_penalty_is_scale_invariant(p):
+    x, y = clouds(n=40, m=30)
+    z = torch.cat([x, y])
+    s = np.array(["a"] * 40 + ["b"] * 30)
+    pen = SinkhornPenalty(epsilon=0.1, p=p, tol=1e-10, max_iter=100_000)
+    base = pen(z, s)
+    for c in (1e-3, 0.1, 30.0):
+        assert rel(pen(c * z, s), base) < 1e-8
+    # it is S_{eps m}(x, y) / m with m the median cost between distinct pooled points
+    m = median_bandwidth(x, y) ** p
+    pen(z, s)
+    assert rel(pen.epsilon_, 0.1 * m) < 1e-12
+    direct = sinkhorn_divergence(x, y, epsilon=0.1 * m, p=p, tol=1e-10, max_iter=100_000)
+    assert rel(base, direct / m) < 1e-8
+    # with an absolute epsilon, shrinking the representation lowers the penalty
+    absolute = SinkhornPenalty(epsilon=0.1 * m, scale="absolute", p=p, tol=1e-10,
+                               max_iter=100_000)
+    assert rel(absolute(z, s), direct) < 1e-8
+    assert float(absolute(0.1 * z, s)) < 0.2 * float(absolute(z, s))
+    with pytest.raises(ValueError, match="scale must be"):
+        SinkhornPenalty(scale="batch")
+
+
+def test_penalties_accept_string_and_object_group_labels():
+    import pandas as pd
+
+    x, y = clouds(n=20, m=16)
+    z = torch.cat([x, y])
+    codes = torch.tensor([0] * 20 + [1] * 16)
+    names = ["female"] * 20 + ["male"] * 16
+    for pen in (MMDPenalty(), SinkhornPenalty(tol=1e-9)):
+        expected = pen(z, codes)
+        for labels in (names, np.array(names), pd.Series(names), np.array(names, object),
+                       [True] * 20 + [False] * 16):
+            assert rel(pen(z, labels), expected) < 1e-12
+    with pytest.raises(ValueError, match="sensitive has 35 entries but z has 36 rows"):
+        MMDPenalty()(z, names[:-1])
+    with pytest.raises(ValueError, match="sensitive contains missing values"):
+        MMDPenalty()(z, names[:-1] + [None])
+    with pytest.raises(ValueError, match="sensitive contains NaN"):
+        MMDPenalty()(z, [0.0] * 35 + [float("nan")])
+    # A 2-D array is read as intersectional groups, one row per point (as
+    # fairlearn reads several columns), so a reshaped 1-D array has too few rows.
+    with pytest.raises(ValueError, match="sensitive has 4 entries but z has 36 rows"):
+        MMDPenalty()(z, np.array(names).reshape(4, 9))
+    with pytest.raises(ValueError, match="group 'male' has 1 point"):
+        MMDPenalty()(z, ["female"] * 35 + ["male"])
+
+
+def test_p1_cost_is_exact_at_coinciding_points_and_gradcheck_passes():
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(6, 3, generator=g, dtype=torch.float64)
+    y = x.clone()
+    y[0] += 1e-6                                   # nearly coinciding points
+    far = (x + 10).float()
+    assert float(cost_matrix(far, far, p=1).diagonal().abs().max()) == 0.0
+    assert rel(cost_matrix(x, y, p=1)[0, 0], 1e-6 * math.sqrt(3)) < 1e-6
+    # the self terms OT(a, a) put every point at distance 0 from itself, the
+    # kink of |x - y|: their diagonal must be an exact 0, not a rounding residue
+    xr = x.clone().requires_grad_()
+    yr = (torch.randn(4, 3, generator=g, dtype=torch.float64) + 0.5).requires_grad_()
+    assert torch.autograd.gradcheck(
+        lambda u, v: sinkhorn_divergence(u, v, epsilon=0.5, p=1, tol=1e-13, max_iter=100_000),
+        (xr, yr))
+
+
+def test_float32_far_from_the_origin_keeps_its_digits():
+    # clouds of spread 0.05 around (100, ..., 100): the distance expansion
+    # |x|^2 + |y|^2 - 2 x.y would lose most digits in float32 without centring
+    x, y = clouds(n=60, m=50, shift=0.3)
+    x, y = 100 + 0.05 * x, 100 + 0.05 * y
+    for p in (1, 2):
+        eps = 0.1 * median_bandwidth(x, y) ** p
+        ref = sinkhorn_divergence(x, y, epsilon=eps, p=p, tol=1e-10, max_iter=100_000)
+        got = sinkhorn_divergence(x.float(), y.float(), epsilon=eps, p=p, tol=1e-5,
+                                  max_iter=100_000)
+        assert rel(got, ref) < 1e-3
+    sigma = median_bandwidth(x, y)
+    assert rel(mmd2(x.float(), y.float(), bandwidth=sigma), mmd2(x, y, bandwidth=sigma)) < 1e-3
