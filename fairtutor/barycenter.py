@@ -31,18 +31,27 @@ group is transformed exactly like one that has it.
 from __future__ import annotations
 
 import math
-
-import numpy as np
 from typing import Any
 
+import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._validation import as_1d_array, check_random_state, encode_known_groups
-from .base import (HasMethods, Interval, Options, accepts_sparse, check_params,
-                   check_sample_weight, fit_base, fit_groups, require_sensitive_features,
-                   take_rows, validate_X)
+from .base import (
+    HasMethods,
+    Interval,
+    Options,
+    accepts_sparse,
+    check_params,
+    check_sample_weight,
+    fit_base,
+    fit_groups,
+    require_sensitive_features,
+    take_rows,
+    validate_X,
+)
 
 __all__ = [
     "ecdf",

@@ -31,8 +31,8 @@ from __future__ import annotations
 import inspect
 import numbers
 import warnings
-from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np

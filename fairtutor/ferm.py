@@ -39,8 +39,7 @@ from typing import Literal
 
 import numpy as np
 from scipy.linalg.blas import dger
-from sklearn.base import (BaseEstimator, ClassifierMixin, MetaEstimatorMixin, TransformerMixin,
-                          clone)
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, TransformerMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import pairwise_kernels
 from sklearn.svm import SVC
@@ -48,9 +47,20 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import base_estimator_has, check_binary_target, check_groups
-from .base import (CONSTRAINTS, Constraint, HasMethods, Interval, Options, check_params,
-                   check_sample_weight, check_weighted_classes, fit_base, fit_groups,
-                   require_sensitive_features, validate_X)
+from .base import (
+    CONSTRAINTS,
+    Constraint,
+    HasMethods,
+    Interval,
+    Options,
+    check_params,
+    check_sample_weight,
+    check_weighted_classes,
+    fit_base,
+    fit_groups,
+    require_sensitive_features,
+    validate_X,
+)
 
 __all__ = ["fairness_direction", "shrink_along_span", "linear_fit_at", "kernel_fit_at",
            "LinearFERM", "KernelFERM"]

@@ -38,9 +38,19 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_binary_target
-from .base import (CONSTRAINTS, Constraint, Interval, Options, check_params, check_sample_weight,
-                   check_weighted_classes,
-                   deprecated_rename, fit_groups, require_sensitive_features, validate_X)
+from .base import (
+    CONSTRAINTS,
+    Constraint,
+    Interval,
+    Options,
+    check_params,
+    check_sample_weight,
+    check_weighted_classes,
+    deprecated_rename,
+    fit_groups,
+    require_sensitive_features,
+    validate_X,
+)
 
 __all__ = ["FairLogisticRegression", "fair_logistic_objective", "group_mean_penalty"]
 

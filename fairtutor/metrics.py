@@ -21,10 +21,10 @@ the same in every group.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
-
-from typing import Any
 
 from ._validation import (
     _unique_labels,

@@ -45,17 +45,27 @@ false-positive rates) needs the general mixture and a linear program; use
 
 from __future__ import annotations
 
-import numpy as np
 from typing import Any
 
+import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import (as_1d_array, check_binary_target, check_random_state,
-                          encode_known_groups)
-from .base import (CONSTRAINTS, accepts_sparse, Constraint, HasMethods, Options, check_params,
-                   check_sample_weight, check_weighted_classes, fit_base, fit_groups,
-                   require_sensitive_features, validate_X)
+from ._validation import as_1d_array, check_binary_target, check_random_state, encode_known_groups
+from .base import (
+    CONSTRAINTS,
+    Constraint,
+    HasMethods,
+    Options,
+    accepts_sparse,
+    check_params,
+    check_sample_weight,
+    check_weighted_classes,
+    fit_base,
+    fit_groups,
+    require_sensitive_features,
+    validate_X,
+)
 
 __all__ = ["GroupThresholdClassifier"]
 

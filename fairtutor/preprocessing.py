@@ -29,8 +29,18 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._validation import as_1d_array, base_estimator_has, check_groups, format_values
-from .base import (HasMethods, accepts_sparse, Options, check_params, check_sample_weight, fit_base,
-                   check_weighted_classes, fit_groups, require_sensitive_features, validate_X)
+from .base import (
+    HasMethods,
+    Options,
+    accepts_sparse,
+    check_params,
+    check_sample_weight,
+    check_weighted_classes,
+    fit_base,
+    fit_groups,
+    require_sensitive_features,
+    validate_X,
+)
 
 __all__ = ["reweighing_table", "reweighing_weights", "ReweighingClassifier"]
 

@@ -37,8 +37,13 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from tqdm import tqdm
 
 from ._optional import nn, torch
-from ._validation import (as_1d_array, check_groups, check_random_state, encode_known_groups,
-                          format_values)
+from ._validation import (
+    as_1d_array,
+    check_groups,
+    check_random_state,
+    encode_known_groups,
+    format_values,
+)
 from .base import deprecated_rename, fit_groups, require_sensitive_features, validate_X
 
 __all__ = [

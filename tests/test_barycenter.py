@@ -14,11 +14,15 @@ from sklearn.base import clone
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.linear_model import LinearRegression, Ridge
 
-from fairtutor.barycenter import (BarycenterPostprocessor, WassersteinFairRegressor, ecdf,
-                                  quantile, wasserstein_barycenter_1d)
+from fairtutor.barycenter import (
+    BarycenterPostprocessor,
+    WassersteinFairRegressor,
+    ecdf,
+    quantile,
+    wasserstein_barycenter_1d,
+)
 from fairtutor.datasets import make_biased_regression
 from fairtutor.metrics import ks_unfairness, wasserstein_unfairness
-
 
 # --------------------------------------------------------------------------
 # ecdf and quantile

@@ -61,6 +61,7 @@ IDS = [type(e).__name__ for e in ESTIMATORS]
 def test_registry_holds_every_public_estimator():
     """A new estimator must be added to the registry above (so it is checked)."""
     import importlib
+
     from sklearn.base import BaseEstimator
 
     exported = set()

@@ -25,12 +25,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
-import colab_setup_cell  # noqa: E402
 import fairtutor_course  # noqa: E402
 import learning_goals_cell  # noqa: E402
-import notebook_io  # noqa: E402
 import rubrics  # noqa: E402
 import slides  # noqa: E402
+
+import colab_setup_cell  # noqa: E402
+import notebook_io  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 PROJECTS = sorted((ROOT / "projects").glob("*/reference_solution.ipynb"))

@@ -28,8 +28,11 @@ from scipy.optimize import approx_fprime
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 
-from fairtutor.inprocessing import (FairLogisticRegression, fair_logistic_objective,
-                                    group_mean_penalty)
+from fairtutor.inprocessing import (
+    FairLogisticRegression,
+    fair_logistic_objective,
+    group_mean_penalty,
+)
 from fairtutor.plotting import non_dominated, pareto_front
 from fairtutor.postprocessing import GroupThresholdClassifier
 from fairtutor.preprocessing import ReweighingClassifier, reweighing_table, reweighing_weights
@@ -355,7 +358,7 @@ def test_thresholds_with_estimators():
     np.testing.assert_allclose(refit.thresholds_, prefit.thresholds_)
     assert refit.estimator_ is not refit.estimator
 
-    from sklearn.naive_bayes import GaussianNB   # no decision_function: uses predict_proba
+    from sklearn.naive_bayes import GaussianNB  # no decision_function: uses predict_proba
     nb = GroupThresholdClassifier(GaussianNB()).fit(X, y, sensitive_features=s)
     assert nb.predict(X, sensitive_features=s).shape == y.shape
 

@@ -15,10 +15,14 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
 from fairtutor.datasets import load_adult, load_german, make_preprocessor
-from scipy.optimize import minimize
-
-from fairtutor.ferm import (KernelFERM, LinearFERM, fairness_direction, kernel_fit_at,
-                           linear_fit_at, shrink_along_span)
+from fairtutor.ferm import (
+    KernelFERM,
+    LinearFERM,
+    fairness_direction,
+    kernel_fit_at,
+    linear_fit_at,
+    shrink_along_span,
+)
 
 
 @pytest.fixture(scope="module")

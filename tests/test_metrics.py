@@ -1,11 +1,11 @@
 """fairtutor.metrics: agreement with fairlearn, and clear errors on bad input."""
 
+import fairlearn.metrics as flm
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
-
-import fairlearn.metrics as flm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score
 
 from fairtutor import metrics

@@ -38,8 +38,9 @@ from pathlib import Path
 
 import pytest
 
-import synthetic_chapter
 from fairtutor import classroom
+
+import synthetic_chapter
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -9,10 +9,17 @@ import fairtutor.divergences as divergences
 from fairtutor.datasets import make_multitask_biased
 from fairtutor.divergences import mmd2
 from fairtutor.metrics import demographic_parity_difference
-from fairtutor.representation import (SINKHORN_TRAINING_DEFAULTS, FairRepresentationLearner,
-                                      FrozenRepresentationHead, MultiTaskNet, OutputDPPenalty,
-                                      StratifiedBatchSampler, _n_batches, _stratified_batches,
-                                      _task_loss)
+from fairtutor.representation import (
+    SINKHORN_TRAINING_DEFAULTS,
+    FairRepresentationLearner,
+    FrozenRepresentationHead,
+    MultiTaskNet,
+    OutputDPPenalty,
+    StratifiedBatchSampler,
+    _n_batches,
+    _stratified_batches,
+    _task_loss,
+)
 
 torch.set_num_threads(1)
 

@@ -9,9 +9,9 @@ import pytest
 
 from fairtutor.metrics import demographic_parity_difference, equal_opportunity_difference
 from fairtutor.risk import (
+    LOSSES,
     FairnessInterval,
     FairnessRisk,
-    LOSSES,
     SmallGroupWarning,
     empirical_risk,
     fairness_confidence_interval,

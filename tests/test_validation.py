@@ -4,10 +4,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairtutor._validation import (PositiveLabelWarning, SmallGroupWarning, as_1d_array,
-                                   check_binary, check_binary_target, check_groups,
-                                   check_random_state, check_same_length, encode_known_groups,
-                                   format_values, warn_small_groups)
+from fairtutor._validation import (
+    PositiveLabelWarning,
+    SmallGroupWarning,
+    as_1d_array,
+    check_binary,
+    check_binary_target,
+    check_groups,
+    check_random_state,
+    check_same_length,
+    encode_known_groups,
+    format_values,
+    warn_small_groups,
+)
 from fairtutor.datasets import make_biased_classification
 
 

@@ -27,14 +27,15 @@ import re
 import sys
 from pathlib import Path
 
-import notebook_io
 import slides
+
+import notebook_io
 
 sys.path.insert(0, str(notebook_io.ROOT))
 sys.path.insert(0, str(notebook_io.ROOT / "book" / "_ext"))
 import fairtutor_course  # noqa: E402
-from fairtutor import classroom  # noqa: E402
 
+from fairtutor import classroom  # noqa: E402
 
 _STATEMENT_HEADING = re.compile(r"^<h4[^>]*>.*?</h4>\s*")
 
@@ -73,7 +74,8 @@ def written_answers(paths):
 
 def model_answer(source):
     """The model answer between the solution markers, unwrapped from a
-    dropdown admonition if the chapter folds it."""
+    dropdown admonition if the chapter folds it.
+    """
     try:
         text = classroom.solution_code(source).strip()
     except ValueError:

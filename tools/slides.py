@@ -90,13 +90,15 @@ def _role(match):
 
 def plain_roles(text):
     """MyST roles as text: ``{prf:ref}`thm-x``` -> ``thm-x``, ``{cite}`k``` -> ``[k]``;
-    links to other files of the book as their text (the slides stand alone)."""
+    links to other files of the book as their text (the slides stand alone).
+    """
     return _LOCAL_LINK.sub(r"\1", _ROLE.sub(_role, text))
 
 
 def split_blocks(text):
     """Top-level blocks of a Markdown cell, in order, as dicts with a
-    ``type`` (heading, directive, code, paragraph) and their text."""
+    ``type`` (heading, directive, code, paragraph) and their text.
+    """
     lines = text.splitlines()
     blocks, i = [], 0
     while i < len(lines):
@@ -138,7 +140,8 @@ def split_blocks(text):
 
 def directive_markdown(block):
     """A kept directive as Markdown: a titled heading and its body, options
-    dropped, nested directives converted the same way."""
+    dropped, nested directives converted the same way.
+    """
     kind = KINDS.get(block["kind"], block["kind"].split(":")[-1].capitalize())
     title = plain_roles(block["title"])
     heading = (f"{kind}: {title}" if kind and title else kind or title).rstrip(".")
@@ -278,7 +281,8 @@ def _exporter():
 
 def build_slides(paths, out_dir):
     """Write ``<stem>.slides.html`` for each notebook into ``out_dir``, with
-    reveal.js and MathJax next to them; return the written paths."""
+    reveal.js and MathJax next to them; return the written paths.
+    """
     import nbformat
 
     out_dir = Path(out_dir)

@@ -112,7 +112,8 @@ def _plan_chapters(plan):
 
 def problems(course, facts):
     """Everything in ``course`` that does not match the chapters ``facts``
-    (from :func:`chapters_facts`), as sentences; empty when all is well."""
+    (from :func:`chapters_facts`), as sentences; empty when all is well.
+    """
     found = []
     all_labels = {label for f in facts.values() for label in f["exercises"]}
     chapters = {c["notebook"]: c for c in course["chapters"]}
@@ -269,7 +270,8 @@ def plan_by_id(course, plan_id):
 
 def syllabus_markdown(course, facts):
     """The one-page syllabus: prerequisites, goals, schedule and grading of
-    the plan named by ``syllabus_plan``."""
+    the plan named by ``syllabus_plan``.
+    """
     plan = plan_by_id(course, course["syllabus_plan"])
     lines = [f"**{plan['title']}.** {plan['audience']}", "",
              "**Prerequisites.** " + " ".join(course["course"]["prerequisites"]), "",
@@ -300,7 +302,8 @@ def syllabus_markdown(course, facts):
 
 def nbgitpuller_link(hub, repository, branch, path):
     """The nbgitpuller link that clones ``repository`` into a hub user's home
-    and opens ``path`` (relative to the clone) in JupyterLab."""
+    and opens ``path`` (relative to the clone) in JupyterLab.
+    """
     from urllib.parse import quote, urlencode
 
     name = repository.rstrip("/").removesuffix(".git").rsplit("/", 1)[-1]
@@ -331,7 +334,8 @@ def _directives():
 
     class _CourseDirective(SphinxDirective):
         """Renders ``self.markdown(course, facts)`` (defined by each directive below)
-        after checking the data file against the chapters."""
+        after checking the data file against the chapters.
+        """
 
         optional_arguments = 1
 
