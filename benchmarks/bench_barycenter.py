@@ -108,7 +108,7 @@ def growth(sizes=(10**4, 3 * 10**4, 10**5, 3 * 10**5, 10**6, 3 * 10**6, 10**7)):
           "(a rising column would mean worse, e.g. cache misses of random access)")
     reference = times_arr[list(sizes).index(10**5)] / (10**5 * np.log(10**5)) \
         if 10**5 in sizes else c
-    for n, t in zip(sizes, times):
+    for n, t in zip(sizes, times, strict=True):
         print(f"n = {n:>10,}: {t * 1e3:9.1f} ms  ({t / n * 1e9:6.1f} ns per prediction, "
               f"c n log n model {c * n * np.log(n) * 1e3:9.1f} ms, "
               f"t / (n log n) ratio {t / (n * np.log(n)) / reference:5.2f})")

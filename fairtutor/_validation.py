@@ -238,7 +238,7 @@ def _merge_columns(frame, name):
         return str(value).replace("\\", "\\\\").replace(",", "\\,")
 
     return np.array([",".join(escape(v) for v in row)
-                     for row in zip(*(c.tolist() for c in columns))], dtype=object)
+                     for row in zip(*(c.tolist() for c in columns), strict=True)], dtype=object)
 
 
 def check_groups(sensitive_features, n_samples=None, *, min_groups=2,
@@ -343,7 +343,7 @@ def warn_small_groups(groups, counts, *, who="examples", where="", threshold=SMA
     if not small.any():
         return
     described = ", ".join(f"{g} ({format_values([n])} {who})"
-                          for g, n in zip(np.asarray(groups)[small].tolist(), counts[small]))
+                          for g, n in zip(np.asarray(groups)[small].tolist(), counts[small], strict=True))
     if what is None:
         what = (f"their rates are noisy (standard error up to "
                 f"{0.5 / np.sqrt(max(counts[small].min(), 1)):.2f}); see "

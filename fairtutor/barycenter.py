@@ -258,12 +258,12 @@ def wasserstein_barycenter_1d(samples_by_group, weights=None):
     if not samples:
         raise ValueError("samples_by_group is empty")
     sorted_samples = [np.sort(_finite_sample(x, f"sample of group {g}"))
-                      for g, x in zip(names, samples)]
+                      for g, x in zip(names, samples, strict=True)]
     sizes = [x.size for x in sorted_samples]
     p = _as_weights(weights, sizes)
     levels, index = _merged_levels(sizes)
     support = np.zeros(levels.size)
-    for w, x, idx in zip(p, sorted_samples, index):
+    for w, x, idx in zip(p, sorted_samples, index, strict=True):
         support += w * x[idx]
     masses = np.diff(levels, prepend=0.0)
     return support, masses
@@ -445,7 +445,7 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
         for n_s in counts:
             j = np.arange(n_s + 1, dtype=np.float64)
             table = np.zeros(n_s + 1)
-            for w, n_t, x_t in zip(self.weights_, counts, self.calibration_sorted_):
+            for w, n_t, x_t in zip(self.weights_, counts, self.calibration_sorted_, strict=True):
                 if n_t == n_s:
                     k = np.arange(-1, n_s, dtype=np.int64)
                 else:

@@ -240,7 +240,7 @@ def check_shape(name, value, shape, *, hint=None):
         _fail(name, f"expected an array, got {type(value).__name__}", hint)
     expected = tuple(shape)
     if array.ndim != len(expected) or any(
-        e is not None and e != a for e, a in zip(expected, array.shape)
+        e is not None and e != a for e, a in zip(expected, array.shape, strict=True)
     ):
         shown = tuple("any" if e is None else e for e in expected)
         _fail(name, f"expected shape {shown}, got {array.shape}", hint)

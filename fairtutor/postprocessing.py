@@ -299,15 +299,15 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
                                w[codes == k]) for k in range(groups.size)]
         # Candidate common rates: every rate a deterministic threshold reaches in some group.
         candidates = np.unique(np.clip(np.concatenate(
-            [c[3] / d for c, d in zip(curves, denominators)]), 0.0, 1.0))
+            [c[3] / d for c, d in zip(curves, denominators, strict=True)]), 0.0, 1.0))
         correct = np.zeros(candidates.size)
-        for curve, d, n_k, pos_k in zip(curves, denominators, sizes, positives):
+        for curve, d, n_k, pos_k in zip(curves, denominators, sizes, positives, strict=True):
             _, _, tp, fp = _at_target(curve, candidates * d)
             correct += tp + (n_k - pos_k - fp)
         best = int(np.argmax(correct))  # ties: the smallest rate
         target = float(candidates[best])
         thresholds, probabilities = np.empty(groups.size), np.empty(groups.size)
-        for k, (curve, d) in enumerate(zip(curves, denominators)):
+        for k, (curve, d) in enumerate(zip(curves, denominators, strict=True)):
             j, alpha, _, _ = _at_target(curve, np.array([target * d]))
             j, alpha = int(j[0]), float(alpha[0])
             thresholds[k] = np.inf if j == 0 else curve[0][j - 1]

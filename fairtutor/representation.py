@@ -863,7 +863,7 @@ class _EpochTrainer:
                     sums += self.step(batch).double().cpu()
                 means = (sums / len(self.sampler)).tolist()
                 finished_state = _copy_state(self.net)
-                for key, value in zip(("loss", "task_loss", "penalty"), means):
+                for key, value in zip(("loss", "task_loss", "penalty"), means, strict=True):
                     self.history[key].append(value)
                 self.n_epochs += 1
                 for hook in self.hooks:

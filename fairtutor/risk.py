@@ -562,7 +562,7 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
         vacuous = (low_s <= 0.0) & (high_s >= 1.0)
         if vacuous.any():
             described = ", ".join(f"{g} ({n} {who})" for g, n in
-                                  zip(index[vacuous], counts[vacuous]))
+                                  zip(index[vacuous], counts[vacuous], strict=True))
             whole = low == 0.0 and high == 1.0
             warnings.warn(
                 f"group(s) {described} are too small: their Hoeffding box is all of [0, 1] at "
@@ -581,7 +581,7 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
         degenerate = (rates == 0) | (rates == 1)
         if degenerate.any():
             described = ", ".join(f"{g} ({n} {who}, rate {r:g})" for g, n, r in
-                                  zip(index[degenerate], counts[degenerate], rates[degenerate]))
+                                  zip(index[degenerate], counts[degenerate], rates[degenerate], strict=True))
             warnings.warn(
                 f"group(s) {described}: every bootstrap resample repeats this rate, so the "
                 "interval ignores their uncertainty; use method='hoeffding'",

@@ -73,7 +73,7 @@ def _samples(seed, sizes=(7, 11, 5)):
 def _objective(samples, weights, support, masses):
     """sum_s p_s W2^2(nu_s, barycenter), by POT's exact OT solver."""
     total = 0.0
-    for w, x in zip(weights, samples):
+    for w, x in zip(weights, samples, strict=True):
         M = ot.dist(x[:, None], support[:, None])
         total += w * ot.emd2(np.full(x.size, 1.0 / x.size), masses, M)
     return total
@@ -225,9 +225,9 @@ def test_postprocessor_equals_the_closed_form():
     cal = [y[:1500][s[:1500] == k] for k in range(3)]
     weights = np.array([c.size for c in cal]) / 1500
     expected = np.empty(1500)
-    for i, (value, group) in enumerate(zip(y[1500:], s[1500:])):
+    for i, (value, group) in enumerate(zip(y[1500:], s[1500:], strict=True)):
         level = ecdf(cal[group])(value)
-        expected[i] = sum(w * quantile(c, level) for w, c in zip(weights, cal))
+        expected[i] = sum(w * quantile(c, level) for w, c in zip(weights, cal, strict=True))
     np.testing.assert_allclose(out, expected, rtol=0, atol=1e-12)
     np.testing.assert_allclose(post.weights_, weights)
 

@@ -365,7 +365,7 @@ def test_representation_predictions_are_shaped_like_y():
     assert model.predict(X).shape == y.shape == model.predict_proba(X).shape
     assert model.decision_function(X).shape == y.shape
     accuracy = (model.predict(X) == y).mean()
-    assert accuracy == np.mean([a == b for a, b in zip(model.predict(X), y)])
+    assert accuracy == np.mean([a == b for a, b in zip(model.predict(X), y, strict=True)])
     two_d = FairRepresentationLearner(**FAST_REPRESENTATION).fit(X, y[:, None],
                                                                  sensitive_features=s)
     assert two_d.predict(X).shape == (300, 1)

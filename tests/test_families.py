@@ -458,7 +458,7 @@ def test_pareto_front_draws_means_errors_and_front():
     containers = ax.containers
     assert len(containers) == 3
     means = results.groupby("method", sort=False)[["deo", "accuracy"]].mean()
-    for container, name in zip(containers, means.index):
+    for container, name in zip(containers, means.index, strict=True):
         line = container.lines[0]
         assert line.get_xdata()[0] == pytest.approx(means.loc[name, "deo"])
         assert line.get_ydata()[0] == pytest.approx(means.loc[name, "accuracy"])

@@ -147,7 +147,7 @@ def test_check_random_state():
 def test_make_biased_classification_is_seeded_and_biased():
     first = make_biased_classification(2000, random_state=3)
     second = make_biased_classification(2000, random_state=3)
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(a, b)
     X, y, s = make_biased_classification(20000, group_weights=(1, 1, 1), random_state=0)
     assert set(np.unique(s)) == {0, 1, 2}
