@@ -66,12 +66,12 @@ def against_equipy(sizes=(10**4, 10**5, 10**6)):
         y, s = _data(2 * n, seed=1)
         y_cal, s_cal, y_new, s_new = y[:n], s[:n], y[n:], s[n:]
 
-        def ours():
+        def ours(y_cal=y_cal, s_cal=s_cal, y_new=y_new, s_new=s_new):
             post = BarycenterPostprocessor(sigma=1e-4, random_state=0)
             return post.fit(y_cal, sensitive_features=s_cal).transform(
                 y_new, sensitive_features=s_new)
 
-        def theirs():
+        def theirs(y_cal=y_cal, s_cal=s_cal, y_new=y_new, s_new=s_new):
             model = FairWasserstein(sigma=1e-4)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -98,7 +98,7 @@ def growth(sizes=(10**4, 3 * 10**4, 10**5, 3 * 10**5, 10**6, 3 * 10**6, 10**7)):
     times = []
     for n in sizes:
         y, s = _data(n, seed=2)
-        times.append(best_time(lambda: _ours(y, s), 3 if n <= 10**6 else 1))
+        times.append(best_time(lambda y=y, s=s: _ours(y, s), 3 if n <= 10**6 else 1))
     sizes_arr, times_arr = np.array(sizes, dtype=float), np.array(times)
     # Fit c * n log n on the largest sizes, where fixed costs no longer matter.
     big = sizes_arr >= 10**5

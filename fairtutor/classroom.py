@@ -410,7 +410,7 @@ def check_convention(notebook, name="notebook"):
                 problems.append(f"{name}, cell {exercise.solution}: solution cell is not "
                                 f"valid Python ({error.msg}, line {error.lineno})")
     shared = set()
-    for index, cell in enumerate(cells):
+    for cell in cells:
         role = _ROLE_SUFFIX.match(str(_nbgrader(cell).get("grade_id", "")))
         if cell["cell_type"] == "code" and (not role or role["role"] == "given"):
             try:

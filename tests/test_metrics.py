@@ -24,7 +24,7 @@ def random_problem(seed, n=300, n_groups=3):
     y_pred = rng.integers(0, 2, n)
     groups = rng.choice(np.array(["a", "b", "c", "d"])[:n_groups], n)
     # Make sure each group has both labels, so every rate is defined.
-    for i, g in enumerate(np.unique(groups)):
+    for g in np.unique(groups):
         idx = np.flatnonzero(groups == g)
         y_true[idx[0]], y_true[idx[1]] = 0, 1
     return y_true, y_pred, groups
