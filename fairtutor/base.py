@@ -80,6 +80,7 @@ class Interval:
     integer: bool = False
 
     def accepts(self, value: Any) -> bool:
+        """Whether ``value`` is a finite number of the right kind inside the bounds."""
         kind = numbers.Integral if self.integer else numbers.Real
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
             return False
@@ -95,6 +96,7 @@ class Interval:
         return True
 
     def describe(self) -> str:
+        """The interval in words, for error messages (e.g. "a number in (0, 1]")."""
         what = "an integer" if self.integer else "a number"
         left = "[" if self.closed in ("both", "left") else "("
         right = "]" if self.closed in ("both", "right") else ")"
@@ -114,11 +116,13 @@ class Options:
     values: tuple
 
     def accepts(self, value: Any) -> bool:
+        """Whether ``value`` is one of the allowed values (same type, or both strings)."""
         return any(value is v or (type(value) is type(v) and value == v)
                    or (isinstance(value, str) and isinstance(v, str) and value == v)
                    for v in self.values)
 
     def describe(self) -> str:
+        """The allowed values in words, for error messages."""
         return "one of " + ", ".join(repr(v) for v in self.values)
 
 
@@ -130,9 +134,11 @@ class InstanceOf:
     description: str
 
     def accepts(self, value: Any) -> bool:
+        """Whether ``value`` is an instance of one of ``types``."""
         return isinstance(value, self.types)
 
     def describe(self) -> str:
+        """The expected value in words (``description``), for error messages."""
         return self.description
 
 
@@ -144,9 +150,11 @@ class HasMethods:
     description: str
 
     def accepts(self, value: Any) -> bool:
+        """Whether ``value`` has every method of ``methods`` (callable attributes)."""
         return all(callable(getattr(value, m, None)) for m in self.methods)
 
     def describe(self) -> str:
+        """The expected value in words (``description``), for error messages."""
         return self.description
 
 
