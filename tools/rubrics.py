@@ -73,8 +73,9 @@ def written_answers(paths):
 
 
 def model_answer(source):
-    """The model answer between the solution markers, unwrapped from a
-    dropdown admonition if the chapter folds it.
+    """The model answer between the solution markers.
+
+    It is unwrapped from a dropdown admonition if the chapter folds it.
     """
     try:
         text = classroom.solution_code(source).strip()

@@ -89,15 +89,18 @@ def _role(match):
 
 
 def plain_roles(text):
-    """MyST roles as text: ``{prf:ref}`thm-x``` -> ``thm-x``, ``{cite}`k``` -> ``[k]``;
-    links to other files of the book as their text (the slides stand alone).
+    """MyST roles and links to other files of the book as plain text.
+
+    ``{prf:ref}`thm-x``` becomes ``thm-x``, ``{cite}`k``` becomes ``[k]``, and a
+    link to another file becomes its text (the slides stand alone).
     """
     return _LOCAL_LINK.sub(r"\1", _ROLE.sub(_role, text))
 
 
 def split_blocks(text):
-    """Top-level blocks of a Markdown cell, in order, as dicts with a
-    ``type`` (heading, directive, code, paragraph) and their text.
+    """Top-level blocks of a Markdown cell, in order.
+
+    Each is a dict with a ``type`` (heading, directive, code, paragraph) and its text.
     """
     lines = text.splitlines()
     blocks, i = [], 0
@@ -139,8 +142,9 @@ def split_blocks(text):
 
 
 def directive_markdown(block):
-    """A kept directive as Markdown: a titled heading and its body, options
-    dropped, nested directives converted the same way.
+    """A kept directive as Markdown: a titled heading and its body.
+
+    Options are dropped; nested directives are converted the same way.
     """
     kind = KINDS.get(block["kind"], block["kind"].split(":")[-1].capitalize())
     title = plain_roles(block["title"])
@@ -280,8 +284,9 @@ def _exporter():
 
 
 def build_slides(paths, out_dir):
-    """Write ``<stem>.slides.html`` for each notebook into ``out_dir``, with
-    reveal.js and MathJax next to them; return the written paths.
+    """Write ``<stem>.slides.html`` for each notebook into ``out_dir``.
+
+    reveal.js and MathJax are copied next to them; return the written paths.
     """
     import nbformat
 

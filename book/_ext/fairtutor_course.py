@@ -111,8 +111,9 @@ def _plan_chapters(plan):
 
 
 def problems(course, facts):
-    """Everything in ``course`` that does not match the chapters ``facts``
-    (from :func:`chapters_facts`), as sentences; empty when all is well.
+    """Everything in ``course`` that does not match the chapters ``facts``, as sentences.
+
+    ``facts`` comes from :func:`chapters_facts`; the list is empty when all is well.
     """
     found = []
     all_labels = {label for f in facts.values() for label in f["exercises"]}
@@ -269,8 +270,9 @@ def plan_by_id(course, plan_id):
 
 
 def syllabus_markdown(course, facts):
-    """The one-page syllabus: prerequisites, goals, schedule and grading of
-    the plan named by ``syllabus_plan``.
+    """The one-page syllabus of the plan named by ``syllabus_plan``.
+
+    It gives the plan's prerequisites, goals, schedule and grading.
     """
     plan = plan_by_id(course, course["syllabus_plan"])
     lines = [f"**{plan['title']}.** {plan['audience']}", "",
@@ -301,8 +303,9 @@ def syllabus_markdown(course, facts):
 
 
 def nbgitpuller_link(hub, repository, branch, path):
-    """The nbgitpuller link that clones ``repository`` into a hub user's home
-    and opens ``path`` (relative to the clone) in JupyterLab.
+    """The nbgitpuller link that clones ``repository`` and opens ``path`` in JupyterLab.
+
+    The clone goes into the hub user's home; ``path`` is relative to the clone.
     """
     from urllib.parse import quote, urlencode
 
@@ -333,8 +336,9 @@ def _directives():
     from sphinx.util.docutils import SphinxDirective
 
     class _CourseDirective(SphinxDirective):
-        """Renders ``self.markdown(course, facts)`` (defined by each directive below)
-        after checking the data file against the chapters.
+        """Renders ``self.markdown(course, facts)``, defined by each directive below.
+
+        The data file is checked against the chapters first.
         """
 
         optional_arguments = 1

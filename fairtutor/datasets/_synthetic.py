@@ -1,5 +1,6 @@
-"""Synthetic data sets whose bias is set by the caller, so the book can show
-what each fairness metric detects when the truth is known.
+"""Synthetic data sets whose bias is set by the caller.
+
+With them the book can show what each fairness metric detects when the truth is known.
 """
 
 from __future__ import annotations
