@@ -178,7 +178,7 @@ def solution_code(source):
 
 
 def with_solution(source, code):
-    """Return ``source`` with the code between the solution markers replaced.
+    r"""Return ``source`` with the code between the solution markers replaced.
 
     The markers stay, and ``code`` is indented to the markers' level, so a
     mutant answer runs exactly where the student's would.
@@ -186,7 +186,7 @@ def with_solution(source, code):
     Examples
     --------
     >>> from fairtutor.classroom import with_solution
-    >>> cell = "def f(x):\\n    ### BEGIN SOLUTION\\n    return x\\n    ### END SOLUTION\\n"
+    >>> cell = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n"
     >>> print(with_solution(cell, "return -x"), end="")
     def f(x):
         ### BEGIN SOLUTION
@@ -452,7 +452,7 @@ def _replace_solution(text, stub):
 
 
 def make_student_notebook(notebook):
-    """Return a copy of ``notebook`` with solutions removed and outputs cleared.
+    r"""Return a copy of ``notebook`` with solutions removed and outputs cleared.
 
     Solution code becomes ``# YOUR CODE HERE`` / ``raise NotImplementedError()``,
     a written answer's model answer becomes ``YOUR ANSWER HERE`` (the text
@@ -472,7 +472,7 @@ def make_student_notebook(notebook):
     Examples
     --------
     >>> from fairtutor.classroom import make_student_notebook
-    >>> cell = {"cell_type": "code", "source": "### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION",
+    >>> cell = {"cell_type": "code", "source": "### BEGIN SOLUTION\nx = 1\n### END SOLUTION",
     ...         "metadata": {"nbgrader": {"solution": True, "grade_id": "ex1"}},
     ...         "outputs": [], "execution_count": 3}
     >>> student = make_student_notebook({"cells": [cell], "metadata": {}})

@@ -320,7 +320,7 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         return self
 
     def acceptance_probability(self, X, *, sensitive_features=None) -> np.ndarray:
-        """Probability that the randomized rule accepts each sample.
+        r"""Probability that the randomized rule accepts each sample.
 
         Parameters
         ----------
@@ -332,7 +332,7 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         Returns
         -------
         probability : ndarray of shape (n_samples,)
-            1 above the group's threshold, :math:`\\alpha_s` at it, 0 below.
+            1 above the group's threshold, :math:`\alpha_s` at it, 0 below.
         """
         check_is_fitted(self, "thresholds_")
         require_sensitive_features(self, sensitive_features, "predict")
