@@ -5,7 +5,8 @@ packages one chapter's results:
 
 - :mod:`fairtutor.metrics` -- group fairness metrics (chapter 1);
 - :mod:`fairtutor.risk` -- empirical risk, fairness risk and their intervals (chapter 2);
-- :mod:`fairtutor.ferm` -- fair ERM with the orthogonality constraint, linear and kernel (chapter 3);
+- :mod:`fairtutor.ferm` -- fair ERM with the orthogonality constraint, linear
+  and kernel (chapter 3);
 - :mod:`fairtutor.barycenter` -- fair regression by Wasserstein barycenters (chapter 4);
 - :mod:`fairtutor.divergences` -- MMD and Sinkhorn divergences in PyTorch (chapter 5);
 - :mod:`fairtutor.representation` -- fair multitask representations (chapter 6);

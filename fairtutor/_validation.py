@@ -342,8 +342,9 @@ def warn_small_groups(groups, counts, *, who="examples", where="", threshold=SMA
     small = counts < threshold
     if not small.any():
         return
+    small_groups = np.asarray(groups)[small].tolist()
     described = ", ".join(f"{g} ({format_values([n])} {who})"
-                          for g, n in zip(np.asarray(groups)[small].tolist(), counts[small], strict=True))
+                          for g, n in zip(small_groups, counts[small], strict=True))
     if what is None:
         what = (f"their rates are noisy (standard error up to "
                 f"{0.5 / np.sqrt(max(counts[small].min(), 1)):.2f}); see "

@@ -334,8 +334,9 @@ def check_convention(notebook, name="notebook"):
     markers, and a statement that asks "Why", "Explain", "in words"... has
     one; ``grade_id`` values are unique and end in a role suffix; graded
     cells have points; a solution cell assigns nothing outside its solution
-    markers (data there could be changed by the student). Each check cell holds a hidden-tests block, imports
-    every ``fairtutor.exercises`` helper it calls, uses no bare ``assert``,
+    markers (data there could be changed by the student). Each check cell
+    holds a hidden-tests block, imports every ``fairtutor.exercises`` helper
+    it calls, uses no bare ``assert``,
     fetches its own exercise's answers through ``require`` and uses no name
     that only another exercise's solution cell creates.
 

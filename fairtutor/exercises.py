@@ -68,7 +68,7 @@ def require(namespace, *names):
     Traceback (most recent call last):
     ...
     fairtutor.exercises.ExerciseError: deo_answer: not defined yet; define `deo_answer` in the solution cell above and run it
-    """
+    """  # noqa: E501 - doctest matches the one-line error message verbatim
     __tracebackhide__ = True
     values = []
     for name in names:
@@ -212,7 +212,7 @@ def check_close(name, value, expected, *, atol=1e-8, rtol=1e-6, hint=None):
     Traceback (most recent call last):
     ...
     fairtutor.exercises.ExerciseError: deo: has the wrong sign. Hint: a difference of rates is taken in absolute value
-    """
+    """  # noqa: E501 - doctest matches the one-line error message verbatim
     __tracebackhide__ = True
     value = check_number(name, value, hint=hint)
     expected = float(expected)
@@ -263,7 +263,7 @@ def check_array_close(name, value, expected, *, atol=1e-8, rtol=1e-6, hint=None)
     Traceback (most recent call last):
     ...
     fairtutor.exercises.ExerciseError: rates: 2 of 2 entries differ; the values are right but in the wrong order
-    """
+    """  # noqa: E501 - doctest matches the one-line error message verbatim
     __tracebackhide__ = True
     expected = np.asarray(expected, dtype=float)
     array = check_shape(name, value, expected.shape, hint=hint)
@@ -289,9 +289,8 @@ def check_array_close(name, value, expected, *, atol=1e-8, rtol=1e-6, hint=None)
                         f"({'too large' if abs(factor) > 1 else 'too small'})")
         else:
             index = tuple(int(i) for i in np.argwhere(bad)[0])
-            message += (f"; the first is at index {index}, where "
-                        f"{array[index]:.6g} "
-                        f"{describe_difference(array[index], expected[index], atol=atol, rtol=rtol)}")
+            difference = describe_difference(array[index], expected[index], atol=atol, rtol=rtol)
+            message += f"; the first is at index {index}, where {array[index]:.6g} {difference}"
         _fail(name, message, hint)
     return array
 
@@ -329,7 +328,7 @@ def check_choice(name, value, expected, choices, *, hint=None):
     Traceback (most recent call last):
     ...
     fairtutor.exercises.ExerciseError: most_violated: 'parity' is not one of 'demographic parity', 'equal opportunity', 'equalized odds'
-    """
+    """  # noqa: E501 - doctest matches the one-line error message verbatim
     __tracebackhide__ = True
     if value not in choices:
         allowed = ", ".join(repr(c) for c in choices)

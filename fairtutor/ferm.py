@@ -27,8 +27,9 @@ gap equals ``epsilon``. For two groups this solves the constrained problem
 exactly, because the shrinkage is the Lagrange multiplier of the constraint in
 disguise (chapter 3 proves it); for more groups the result is feasible and
 invariant to relabelling the groups, but one common shrinkage of the whole
-span is not in general the exact optimum of the pairwise constraints. Unlike the original code (two groups, ``epsilon=0``, a generic QP
-solver), any number of groups works and the solvers are scikit-learn's.
+span is not in general the exact optimum of the pairwise constraints. Unlike
+the original code (two groups, ``epsilon=0``, a generic QP solver), any number
+of groups works and the solvers are scikit-learn's.
 """
 
 from __future__ import annotations

@@ -580,8 +580,9 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
         low, high = max(0.0, float(estimate) - radius), min(1.0, float(estimate) + radius)
         degenerate = (rates == 0) | (rates == 1)
         if degenerate.any():
-            described = ", ".join(f"{g} ({n} {who}, rate {r:g})" for g, n, r in
-                                  zip(index[degenerate], counts[degenerate], rates[degenerate], strict=True))
+            described = ", ".join(
+                f"{g} ({n} {who}, rate {r:g})" for g, n, r in
+                zip(index[degenerate], counts[degenerate], rates[degenerate], strict=True))
             warnings.warn(
                 f"group(s) {described}: every bootstrap resample repeats this rate, so the "
                 "interval ignores their uncertainty; use method='hoeffding'",

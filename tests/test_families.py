@@ -505,6 +505,7 @@ def test_public_names_link_back_to_the_section_that_derives_them(module_name):
                 defined |= set(re.findall(r"^\(([\w-]+)\)=\s*$", "".join(cell["source"]), re.M))
     for name in module.__all__:
         doc = inspect.getdoc(getattr(module, name)) or ""
-        labels = re.findall(r":ref:`[^`<]*<([\w-]+)>`", doc.split("\n\n")[1] if "\n\n" in doc else "")
+        details = doc.split("\n\n")[1] if "\n\n" in doc else ""
+        labels = re.findall(r":ref:`[^`<]*<([\w-]+)>`", details)
         assert doc.split("\n\n")[1].startswith("Derived in"), f"{module_name}.{name}"
         assert labels and set(labels) <= defined, (f"{module_name}.{name}", labels)

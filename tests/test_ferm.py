@@ -146,7 +146,8 @@ def test_multigroup_epsilon_is_invariant_to_relabelling_the_groups(german):
     eps = 0.5 * LinearFERM(base, epsilon=1e6).fit(X, y, sensitive_features=s3).pairwise_gap_
     first = LinearFERM(base, epsilon=eps).fit(X, y, sensitive_features=s3)
     second = LinearFERM(base, epsilon=eps).fit(X, y, sensitive_features=renamed)
-    assert first.groups_[0] == "a" and second.groups_[0] == "a"   # a different group is the reference
+    # a different group is the reference
+    assert first.groups_[0] == "a" and second.groups_[0] == "a"
     # the two fits differ only by rounding (another basis of the same span), which can
     # move the root search by a fraction of its stopping tolerance (1e-3 of epsilon)
     np.testing.assert_allclose(first.pairwise_gap_, second.pairwise_gap_, rtol=1e-4)

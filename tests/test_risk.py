@@ -206,7 +206,8 @@ def test_hoeffding_interval_many_groups_is_inside_two_largest_radii():
     # brute force: the range of max - min over the boxes, on a grid of corners
     low_s = np.clip(ci.group_rates - ci.group_radii, 0, 1).to_numpy()
     high_s = np.clip(ci.group_rates + ci.group_radii, 0, 1).to_numpy()
-    corners = np.array(np.meshgrid(*[np.linspace(lo, hi, 9) for lo, hi in zip(low_s, high_s, strict=True)]))
+    axes = [np.linspace(lo, hi, 9) for lo, hi in zip(low_s, high_s, strict=True)]
+    corners = np.array(np.meshgrid(*axes))
     gaps = corners.reshape(4, -1).max(axis=0) - corners.reshape(4, -1).min(axis=0)
     assert ci.high == pytest.approx(gaps.max(), abs=1e-12)
     assert ci.low <= gaps.min() + 1e-12

@@ -15,8 +15,9 @@ written answers. This module
   :func:`syllabus_markdown`);
 - as a Sphinx extension, renders those at build time through the directives
   ``course-goals``, ``course-plan <id>``, ``course-syllabus``,
-  ``course-slides`` and ``course-nbgitpuller`` (so the instructor guide and the syllabus page can never
-  disagree with the data file), and writes each chapter's slides into
+  ``course-slides`` and ``course-nbgitpuller`` (so the instructor guide and
+  the syllabus page can never disagree with the data file), and writes each
+  chapter's slides into
   ``_static/slides/`` of the built book (``tools/slides.py``).
 
 Only the Sphinx part needs Sphinx; the rest needs PyYAML.

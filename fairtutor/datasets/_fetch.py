@@ -315,7 +315,7 @@ and Silva, R. (2017). Counterfactual Fairness. NeurIPS 30.
 def fetch_law_school(*, data_home=None, download_if_missing=True, target="ZFYA",
                      sensitive="race", races=None, include_sensitive=False,
                      return_X_y=False):
-    """Load the LSAC Law School data of Kusner et al. (2017) (not redistributed: read from a data home).
+    """Load the LSAC Law School data of Kusner et al. (2017), read from a data home.
 
     Reads ``law_school/law_data.csv`` from the data home (see
     :func:`get_data_home`), checks its checksum and drops the single row from

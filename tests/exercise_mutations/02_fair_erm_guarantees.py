@@ -48,7 +48,8 @@ def hoeffding_deo_interval(y, pred, group, delta):
     t = np.sqrt(np.log(2 * 2 / delta) / (2 * counts))
     low_s, high_s = np.clip(rates - t, 0, 1), np.clip(rates + t, 0, 1)
     low = max(0.0, low_s.max() - high_s.min())
-    high = max(high_s[i] - low_s[j] for i in range(labels.size) for j in range(labels.size) if i != j)
+    high = max(high_s[i] - low_s[j]
+               for i in range(labels.size) for j in range(labels.size) if i != j)
     return low, high, np.sort(t)[-2:].sum()
 
 low3_answer, high3_answer, simple3_answer = hoeffding_deo_interval(y3, pred3, g3, 0.1)
@@ -61,7 +62,8 @@ def hoeffding_deo_interval(y, pred, group, delta):
     t = np.sqrt(np.log(2 * labels.size / delta) / (2 * counts))
     low_s, high_s = rates - t, rates + t
     low = max(0.0, low_s.max() - high_s.min())
-    high = max(high_s[i] - low_s[j] for i in range(labels.size) for j in range(labels.size) if i != j)
+    high = max(high_s[i] - low_s[j]
+               for i in range(labels.size) for j in range(labels.size) if i != j)
     return low, high, np.sort(t)[-2:].sum()
 
 low3_answer, high3_answer, simple3_answer = hoeffding_deo_interval(y3, pred3, g3, 0.1)
@@ -86,7 +88,8 @@ def hoeffding_deo_interval(y, pred, group, delta):
     t = np.sqrt(np.log(2 * labels.size / delta) / (2 * counts))
     low_s, high_s = np.clip(rates - t, 0, 1), np.clip(rates + t, 0, 1)
     low = max(0.0, low_s.max() - high_s.min())
-    high = max(high_s[i] - low_s[j] for i in range(labels.size) for j in range(labels.size) if i != j)
+    high = max(high_s[i] - low_s[j]
+               for i in range(labels.size) for j in range(labels.size) if i != j)
     return low, high, t.sum()
 
 low3_answer, high3_answer, simple3_answer = hoeffding_deo_interval(y3, pred3, g3, 0.1)

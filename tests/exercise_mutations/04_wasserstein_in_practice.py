@@ -55,7 +55,9 @@ def least_fairness(pred, fair, groups, target, grid):
 
 
 alpha_needed = least_fairness(pred_ex, fair_ex, group_ex, 0.15, grid_ex)
-rmse_needed = np.sqrt(np.mean((y_ex - ((1 - alpha_needed) * pred_ex + alpha_needed * fair_ex)) ** 2))
+rmse_needed = np.sqrt(
+    np.mean((y_ex - ((1 - alpha_needed) * pred_ex + alpha_needed * fair_ex)) ** 2)
+)
 '''),
         ("full fairness, to be safe", '''
 def least_fairness(pred, fair, groups, target, grid):
@@ -78,7 +80,9 @@ def least_fairness(pred, fair, groups, target, grid):
 
 
 alpha_needed = least_fairness(pred_ex, fair_ex, group_ex, 0.15, grid_ex)
-rmse_needed = np.sqrt(np.mean((y_ex - ((1 - alpha_needed) * pred_ex + alpha_needed * fair_ex)) ** 2))
+rmse_needed = np.sqrt(
+    np.mean((y_ex - ((1 - alpha_needed) * pred_ex + alpha_needed * fair_ex)) ** 2)
+)
 '''),
         ("right level, RMSE at full fairness", '''
 def least_fairness(pred, fair, groups, target, grid):
@@ -111,7 +115,9 @@ def least_fairness(pred, fair, groups, target, grid):
 
 
 alpha_needed = least_fairness(pred_ex, fair_ex, group_ex, 0.15, grid_ex)
-rmse_needed = np.sqrt(np.mean((y_ex - ((1 - alpha_needed) * pred_ex + alpha_needed * fair_ex)) ** 2))
+rmse_needed = np.sqrt(
+    np.mean((y_ex - ((1 - alpha_needed) * pred_ex + alpha_needed * fair_ex)) ** 2)
+)
 '''),
     ],
     "wasserstein-law-school": [
