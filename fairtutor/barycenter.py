@@ -446,15 +446,16 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
             j = np.arange(n_s + 1, dtype=np.float64)
             table = np.zeros(n_s + 1)
             for w, n_t, x_t in zip(self.weights_, counts, self.calibration_sorted_, strict=True):
+                # 0-based index of the order statistic ceil(j N_t / N_s) in group t
                 if n_t == n_s:
-                    k = np.arange(-1, n_s, dtype=np.int64)
+                    order = np.arange(-1, n_s, dtype=np.int64)
                 else:
                     level = j * n_t
                     level /= n_s
-                    k = np.ceil(level, out=level).astype(np.int64)
-                    k -= 1
-                k[0] = 0
-                term = x_t.take(k)
+                    order = np.ceil(level, out=level).astype(np.int64)
+                    order -= 1
+                order[0] = 0
+                term = x_t.take(order)
                 term *= w
                 table += term
             self.fair_values_.append(table)
