@@ -62,8 +62,8 @@ MUTATIONS = {
             choice=_SMALLEST)),
         ("equal-opportunity penalty instead of demographic parity", _GAPS.format(
             penalty="equal_opportunity", y_eval="y_val", Z_eval="Z_val", s_eval="s_val",
-            choice="next((lam_ex for lam_ex, gap in zip(lambdas, dp_by_lambda) if gap <= 0.05), "
-                   "lambdas[-1])")),
+            choice="next((lam_ex for lam_ex, gap in zip(lambdas, dp_by_lambda) "
+                   "if gap <= 0.05), lambdas[-1])")),
         ("largest lambda instead of the smallest admissible one", _GAPS.format(
             penalty="demographic_parity", y_eval="y_val", Z_eval="Z_val", s_eval="s_val",
             choice="lambdas[-1]")),
