@@ -31,9 +31,20 @@ __version__ = "0.1.0"
 #: ``import fairtutor``), so that importing the package stays cheap: torch is
 #: imported only by the modules that need it.
 _SUBMODULES = (
-    "base", "metrics", "risk", "ferm", "barycenter", "divergences", "representation",
-    "preprocessing", "inprocessing", "postprocessing", "plotting", "datasets",
-    "exercises", "classroom",
+    "base",
+    "metrics",
+    "risk",
+    "ferm",
+    "barycenter",
+    "divergences",
+    "representation",
+    "preprocessing",
+    "inprocessing",
+    "postprocessing",
+    "plotting",
+    "datasets",
+    "exercises",
+    "classroom",
 )
 
 __all__ = ["__version__", *_SUBMODULES]

@@ -66,6 +66,7 @@ __all__ = [
 # 1-D empirical distribution and quantile functions
 # --------------------------------------------------------------------------
 
+
 def _finite_sample(values, name):
     array = as_1d_array(values, name).astype(np.float64, copy=False)
     if not np.isfinite(array).all():
@@ -172,6 +173,7 @@ def quantile(sample, levels):
 # The exact 1-D W2 barycenter
 # --------------------------------------------------------------------------
 
+
 def _as_weights(weights, sizes, name="weights"):
     sizes = np.asarray(sizes, dtype=np.float64)
     if weights is None:
@@ -196,8 +198,9 @@ def _merged_levels(sizes):
     sizes = [int(n) for n in sizes]
     common = math.lcm(*sizes)
     if common < 2**62 // max(sizes):
-        numerators = np.unique(np.concatenate(
-            [np.arange(1, n + 1, dtype=np.int64) * (common // n) for n in sizes]))
+        numerators = np.unique(
+            np.concatenate([np.arange(1, n + 1, dtype=np.int64) * (common // n) for n in sizes])
+        )
         index = [-(-numerators // (common // n)) - 1 for n in sizes]
         return numerators / common, index
     # Too many co-prime sizes for int64: merge in floating point, snapping
@@ -257,8 +260,10 @@ def wasserstein_barycenter_1d(samples_by_group, weights=None):
         names = list(range(len(samples)))
     if not samples:
         raise ValueError("samples_by_group is empty")
-    sorted_samples = [np.sort(_finite_sample(x, f"sample of group {g}"))
-                      for g, x in zip(names, samples, strict=True)]
+    sorted_samples = [
+        np.sort(_finite_sample(x, f"sample of group {g}"))
+        for g, x in zip(names, samples, strict=True)
+    ]
     sizes = [x.size for x in sorted_samples]
     p = _as_weights(weights, sizes)
     levels, index = _merged_levels(sizes)
@@ -273,6 +278,7 @@ def wasserstein_barycenter_1d(samples_by_group, weights=None):
 # The plug-in post-processor
 # --------------------------------------------------------------------------
 
+
 def _check_sigma(sigma):
     if not Interval(0, None).accepts(sigma):
         raise ValueError(f"sigma must be a non-negative number, got {sigma!r}")
@@ -283,7 +289,7 @@ def _check_fairness(fairness):
         raise ValueError(f"fairness must be a number in [0, 1], got {fairness!r}")
 
 
-_SMALL_BATCH = 4096     # below this, plain binary searches beat sorting the batch
+_SMALL_BATCH = 4096  # below this, plain binary searches beat sorting the batch
 
 
 def _jittered(y, sigma, rng):
@@ -419,7 +425,8 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
         if small.size:
             raise ValueError(
                 f"group(s) {', '.join(map(str, small))} have fewer than 2 calibration "
-                "points; each group needs at least 2 to estimate its distribution")
+                "points; each group needs at least 2 to estimate its distribution"
+            )
         rng = check_random_state(self.random_state)
         z = _jittered(y, self.sigma, rng)
         # Sort once per group: a stable counting sort on the group codes makes
@@ -429,7 +436,7 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
         bounds = np.concatenate([[0], np.cumsum(counts)])
         self.calibration_sorted_ = []
         for k in range(groups.size):
-            block = z[bounds[k]:bounds[k + 1]]
+            block = z[bounds[k] : bounds[k + 1]]
             block.sort()
             self.calibration_sorted_.append(block)
         self.groups_ = groups
@@ -471,8 +478,9 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
         self._bucket_origin = np.array([x[0] for x in self.calibration_sorted_])
         return self
 
-    def transform(self, y_pred, *, sensitive_features=None, fairness=1.0,
-                  random_state=None) -> np.ndarray:
+    def transform(
+        self, y_pred, *, sensitive_features=None, fairness=1.0, random_state=None
+    ) -> np.ndarray:
         """Map predictions to the fair ones (a randomized map).
 
         Each call jitters the predictions with fresh noise from the generator
@@ -508,8 +516,9 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
         require_sensitive_features(self, sensitive_features, "transform")
         _check_fairness(fairness)
         y = _finite_sample(y_pred, "y_pred")
-        codes = encode_known_groups(sensitive_features, self.groups_, y.size,
-                                    seen_in="at calibration")
+        codes = encode_known_groups(
+            sensitive_features, self.groups_, y.size, seen_in="at calibration"
+        )
         rng = self.jitter_rng_ if random_state is None else check_random_state(random_state)
         out = self._fair_values_of(_jittered(y, self.sigma, rng), codes)
         if fairness < 1:
@@ -559,8 +568,7 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
         out[order] = fair_sorted
         return out
 
-    def fit_transform(self, y_pred, y=None, *, sensitive_features=None,
-                      fairness=1.0) -> np.ndarray:
+    def fit_transform(self, y_pred, y=None, *, sensitive_features=None, fairness=1.0) -> np.ndarray:
         """Calibrate on ``y_pred`` and transform it (see the warning below).
 
         Transforming the calibration sample itself is what the paper warns
@@ -584,7 +592,8 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
             The post-processed predictions.
         """
         return self.fit(y_pred, sensitive_features=sensitive_features).transform(
-            y_pred, sensitive_features=sensitive_features, fairness=fairness)
+            y_pred, sensitive_features=sensitive_features, fairness=fairness
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -600,6 +609,7 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
 # --------------------------------------------------------------------------
 # The meta-estimator
 # --------------------------------------------------------------------------
+
 
 class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     r"""A regressor made demographic-parity fair by the barycenter map.
@@ -677,9 +687,15 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
         "calibration_size": [Interval(0, 1, "neither"), Interval(2, None, integer=True)],
     }
 
-    def __init__(self, estimator: Any = None, prefit: bool = False, sigma: float = 1e-5,
-                 fairness: float = 1.0, calibration_size: float = 0.5,
-                 random_state: Any = None) -> None:
+    def __init__(
+        self,
+        estimator: Any = None,
+        prefit: bool = False,
+        sigma: float = 1e-5,
+        fairness: float = 1.0,
+        calibration_size: float = 0.5,
+        random_state: Any = None,
+    ) -> None:
         self.estimator = estimator
         self.prefit = prefit
         self.sigma = sigma
@@ -690,11 +706,13 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     def _base(self):
         if self.estimator is None:
             from sklearn.linear_model import LinearRegression
+
             return LinearRegression()
         return self.estimator
 
-    def fit(self, X, y=None, *, sensitive_features=None,
-            sample_weight=None) -> "WassersteinFairRegressor":
+    def fit(
+        self, X, y=None, *, sensitive_features=None, sample_weight=None
+    ) -> "WassersteinFairRegressor":
         """Fit the base regressor (unless prefit) and calibrate the map.
 
         Parameters
@@ -727,31 +745,43 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
             X_cal, s_cal = X, sensitive_features
         else:
             if y is None:
-                raise ValueError("WassersteinFairRegressor requires y to be passed, but the "
-                                 "target y is None: y is required to fit the base estimator "
-                                 "(prefit=False)")
+                raise ValueError(
+                    "WassersteinFairRegressor requires y to be passed, but the "
+                    "target y is None: y is required to fit the base estimator "
+                    "(prefit=False)"
+                )
             if np.ndim(np.asarray(y)) == 2 and np.shape(y)[1] == 1:
                 y = column_or_1d(np.asarray(y), warn=True)
             y = as_1d_array(y, "y")
             if y.shape[0] != n_samples:
-                raise ValueError(f"inputs have different lengths: X has {n_samples} rows but "
-                                 f"y has {y.shape[0]} entries")
+                raise ValueError(
+                    f"inputs have different lengths: X has {n_samples} rows but "
+                    f"y has {y.shape[0]} entries"
+                )
             counts = np.bincount(codes, minlength=groups.size)
             small = groups[counts < 4]
             if small.size:
                 raise ValueError(
                     f"group(s) {', '.join(map(str, small))} have fewer than 4 samples: too "
-                    "few to leave at least 2 for training and 2 for calibration")
+                    "few to leave at least 2 for training and 2 for calibration"
+                )
             split_seed = int(rng.integers(2**31 - 1))
             index = np.arange(n_samples)
-            train, cal = train_test_split(index, test_size=self.calibration_size,
-                                          random_state=split_seed, stratify=codes)
+            train, cal = train_test_split(
+                index, test_size=self.calibration_size, random_state=split_seed, stratify=codes
+            )
             X_train, y_train = take_rows(X, train), y[train]
-            self.estimator_ = fit_base(clone(self._base()), X_train, y_train,
-                                       None if weights is None else weights[train], self)
+            self.estimator_ = fit_base(
+                clone(self._base()),
+                X_train,
+                y_train,
+                None if weights is None else weights[train],
+                self,
+            )
             X_cal, s_cal = take_rows(X, cal), take_rows(sensitive_features, cal)
         self.postprocessor_ = BarycenterPostprocessor(
-            sigma=self.sigma, random_state=int(rng.integers(2**31 - 1)))
+            sigma=self.sigma, random_state=int(rng.integers(2**31 - 1))
+        )
         self.postprocessor_.fit(self.estimator_.predict(X_cal), sensitive_features=s_cal)
         self.groups_ = self.postprocessor_.groups_
         self.weights_ = self.postprocessor_.weights_
@@ -776,8 +806,9 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
         require_sensitive_features(self, sensitive_features, "predict")
         X = validate_X(self, X, reset=False, numeric=False)
         y_pred = self.estimator_.predict(X)
-        return self.postprocessor_.transform(y_pred, sensitive_features=sensitive_features,
-                                             fairness=self.fairness)
+        return self.postprocessor_.transform(
+            y_pred, sensitive_features=sensitive_features, fairness=self.fairness
+        )
 
     def score(self, X, y, *, sensitive_features=None, sample_weight=None) -> float:
         """Coefficient of determination R² of the fair predictions.
@@ -802,8 +833,10 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
             ``set_fit_request`` (recipe on the API page).
         """
         from sklearn.metrics import r2_score
-        return r2_score(y, self.predict(X, sensitive_features=sensitive_features),
-                        sample_weight=sample_weight)
+
+        return r2_score(
+            y, self.predict(X, sensitive_features=sensitive_features), sample_weight=sample_weight
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
