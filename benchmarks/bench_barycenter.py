@@ -46,9 +46,12 @@ def _ours(y, s):
 def ratio_to_sort(n=10**6):
     y, s = _data(n)
     t_sort, t_argsort, t_ours = best_times(
-        [lambda: np.sort(y), lambda: np.argsort(y), lambda: _ours(y, s)], 7)
-    print(f"n = {n:,}, 3 groups: np.sort {t_sort * 1e3:.1f} ms, np.argsort "
-          f"{t_argsort * 1e3:.1f} ms, fit + transform {t_ours * 1e3:.1f} ms")
+        [lambda: np.sort(y), lambda: np.argsort(y), lambda: _ours(y, s)], 7
+    )
+    print(
+        f"n = {n:,}, 3 groups: np.sort {t_sort * 1e3:.1f} ms, np.argsort "
+        f"{t_argsort * 1e3:.1f} ms, fit + transform {t_ours * 1e3:.1f} ms"
+    )
     print(f"  ratio to np.sort:    {t_ours / t_sort:.2f}x  (target: <= 3x)")
     print(f"  ratio to np.argsort: {t_ours / t_argsort:.2f}x")
     return t_ours / t_sort
@@ -58,20 +61,22 @@ def against_equipy(sizes=(10**4, 10**5, 10**6)):
     try:
         from equipy.fairness import FairWasserstein
     except ImportError:
-        print("equipy is not installed: skipping the comparison "
-              "(pip install -e '.[bench]' to run it)")
+        print(
+            "equipy is not installed: skipping the comparison (pip install -e '.[bench]' to run it)"
+        )
         return None
     rows = []
     for n in sizes:
         y, s = _data(2 * n, seed=1)
         y_cal, s_cal, y_new, s_new = y[:n], s[:n], y[n:], s[n:]
 
-        def ours():
+        def ours(y_cal=y_cal, s_cal=s_cal, y_new=y_new, s_new=s_new):
             post = BarycenterPostprocessor(sigma=1e-4, random_state=0)
             return post.fit(y_cal, sensitive_features=s_cal).transform(
-                y_new, sensitive_features=s_new)
+                y_new, sensitive_features=s_new
+            )
 
-        def theirs():
+        def theirs(y_cal=y_cal, s_cal=s_cal, y_new=y_new, s_new=s_new):
             model = FairWasserstein(sigma=1e-4)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -84,40 +89,54 @@ def against_equipy(sizes=(10**4, 10**5, 10**6)):
         ks_theirs = ks_unfairness(np.asarray(theirs(), dtype=float), sensitive_features=s_new)
         ks_before = ks_unfairness(y_new, sensitive_features=s_new)
         rows.append((n, t_ours, t_theirs, ks_before, ks_ours, ks_theirs))
-        print(f"n = {n:>9,}: fairtutor {t_ours * 1e3:8.1f} ms, equipy {t_theirs * 1e3:8.1f} ms, "
-              f"speed-up {t_theirs / t_ours:5.1f}x (target: >= 1x) | KS before {ks_before:.4f}, "
-              f"fairtutor {ks_ours:.4f}, equipy {ks_theirs:.4f}")
+        print(
+            f"n = {n:>9,}: fairtutor {t_ours * 1e3:8.1f} ms, equipy {t_theirs * 1e3:8.1f} ms, "
+            f"speed-up {t_theirs / t_ours:5.1f}x (target: >= 1x) | KS before {ks_before:.4f}, "
+            f"fairtutor {ks_ours:.4f}, equipy {ks_theirs:.4f}"
+        )
     return rows
 
 
 def growth(sizes=(10**4, 3 * 10**4, 10**5, 3 * 10**5, 10**6, 3 * 10**6, 10**7)):
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     times = []
     for n in sizes:
         y, s = _data(n, seed=2)
-        times.append(best_time(lambda: _ours(y, s), 3 if n <= 10**6 else 1))
+        times.append(best_time(lambda y=y, s=s: _ours(y, s), 3 if n <= 10**6 else 1))
     sizes_arr, times_arr = np.array(sizes, dtype=float), np.array(times)
     # Fit c * n log n on the largest sizes, where fixed costs no longer matter.
     big = sizes_arr >= 10**5
     c = np.sum(times_arr[big] * sizes_arr[big] * np.log(sizes_arr[big])) / np.sum(
-        (sizes_arr[big] * np.log(sizes_arr[big])) ** 2)
-    print("time / (n log n), relative to its value at n = 1e5: flat means n log n "
-          "(a rising column would mean worse, e.g. cache misses of random access)")
-    reference = times_arr[list(sizes).index(10**5)] / (10**5 * np.log(10**5)) \
-        if 10**5 in sizes else c
-    for n, t in zip(sizes, times):
-        print(f"n = {n:>10,}: {t * 1e3:9.1f} ms  ({t / n * 1e9:6.1f} ns per prediction, "
-              f"c n log n model {c * n * np.log(n) * 1e3:9.1f} ms, "
-              f"t / (n log n) ratio {t / (n * np.log(n)) / reference:5.2f})")
+        (sizes_arr[big] * np.log(sizes_arr[big])) ** 2
+    )
+    print(
+        "time / (n log n), relative to its value at n = 1e5: flat means n log n "
+        "(a rising column would mean worse, e.g. cache misses of random access)"
+    )
+    reference = (
+        times_arr[list(sizes).index(10**5)] / (10**5 * np.log(10**5)) if 10**5 in sizes else c
+    )
+    for n, t in zip(sizes, times, strict=True):
+        print(
+            f"n = {n:>10,}: {t * 1e3:9.1f} ms  ({t / n * 1e9:6.1f} ns per prediction, "
+            f"c n log n model {c * n * np.log(n) * 1e3:9.1f} ms, "
+            f"t / (n log n) ratio {t / (n * np.log(n)) / reference:5.2f})"
+        )
     RESULTS.mkdir(exist_ok=True)
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.loglog(sizes_arr, times_arr, "o-", label="fit + transform (measured)")
     ax.loglog(sizes_arr, c * sizes_arr * np.log(sizes_arr), "k--", label=r"$c\,n\log n$ fit")
-    ax.loglog(sizes_arr, times_arr[-1] * sizes_arr / sizes_arr[-1], ":", color="grey",
-              label="linear, through the last point")
+    ax.loglog(
+        sizes_arr,
+        times_arr[-1] * sizes_arr / sizes_arr[-1],
+        ":",
+        color="grey",
+        label="linear, through the last point",
+    )
     ax.set_xlabel("number of predictions n (3 groups)")
     ax.set_ylabel("time (s)")
     ax.set_title("BarycenterPostprocessor: time against n")

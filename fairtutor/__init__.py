@@ -5,7 +5,8 @@ packages one chapter's results:
 
 - :mod:`fairtutor.metrics` -- group fairness metrics (chapter 1);
 - :mod:`fairtutor.risk` -- empirical risk, fairness risk and their intervals (chapter 2);
-- :mod:`fairtutor.ferm` -- fair ERM with the orthogonality constraint, linear and kernel (chapter 3);
+- :mod:`fairtutor.ferm` -- fair ERM with the orthogonality constraint, linear
+  and kernel (chapter 3);
 - :mod:`fairtutor.barycenter` -- fair regression by Wasserstein barycenters (chapter 4);
 - :mod:`fairtutor.divergences` -- MMD and Sinkhorn divergences in PyTorch (chapter 5);
 - :mod:`fairtutor.representation` -- fair multitask representations (chapter 6);
@@ -30,9 +31,20 @@ __version__ = "0.1.0"
 #: ``import fairtutor``), so that importing the package stays cheap: torch is
 #: imported only by the modules that need it.
 _SUBMODULES = (
-    "base", "metrics", "risk", "ferm", "barycenter", "divergences", "representation",
-    "preprocessing", "inprocessing", "postprocessing", "plotting", "datasets",
-    "exercises", "classroom",
+    "base",
+    "metrics",
+    "risk",
+    "ferm",
+    "barycenter",
+    "divergences",
+    "representation",
+    "preprocessing",
+    "inprocessing",
+    "postprocessing",
+    "plotting",
+    "datasets",
+    "exercises",
+    "classroom",
 )
 
 __all__ = ["__version__", *_SUBMODULES]

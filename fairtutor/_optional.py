@@ -15,7 +15,7 @@ except ImportError as error:
     raise ImportError(
         "fairtutor.divergences and fairtutor.representation (chapters 5 and 6) need "
         "PyTorch, which the core install of fairtutor leaves out. Install it with "
-        "`pip install \"fairtutor[torch]\"`, or `pip install \"fairtutor[notebooks]\"` "
+        '`pip install "fairtutor[torch]"`, or `pip install "fairtutor[notebooks]"` '
         "for everything the chapters import.",
         name="torch",
     ) from error

@@ -41,8 +41,7 @@ def as_1d_array(values, name, *, numeric=True, allow_nan=False):
     if isinstance(values, pd.DataFrame):
         if values.shape[1] != 1:
             raise ValueError(
-                f"{name} must be one-dimensional, got a DataFrame with "
-                f"{values.shape[1]} columns"
+                f"{name} must be one-dimensional, got a DataFrame with {values.shape[1]} columns"
             )
         values = values.iloc[:, 0]
     if isinstance(values, pd.Series):
@@ -114,7 +113,8 @@ def _check_one_label_type(array, name):
         examples = ", ".join(f"{repr(v)} ({k})" for k, v in kinds.items())
         raise ValueError(
             f"{name} mixes label types: {examples}. Convert them to one type first "
-            f"(e.g. .astype(str)), so that 1 and '1' are not mistaken for each other")
+            f"(e.g. .astype(str)), so that 1 and '1' are not mistaken for each other"
+        )
 
 
 def _unique_labels(array, name="labels"):
@@ -142,7 +142,8 @@ def resolve_pos_label(labels, pos_label, name, *, warn=True):
         if pos_label not in values:
             raise ValueError(
                 f"pos_label={pos_label!r} is not one of the labels of {name}: "
-                f"{format_values(values)}")
+                f"{format_values(values)}"
+            )
         return values[values.index(pos_label)]
     if labels.dtype == bool or all(isinstance(v, (bool, np.bool_)) for v in values):
         return True
@@ -152,13 +153,16 @@ def resolve_pos_label(labels, pos_label, name, *, warn=True):
     if len(values) < 2:
         raise ValueError(
             f"{name} holds a single label ({format_values(values)}) that is not 0/1: "
-            "pass pos_label= to say whether it is the favourable one")
+            "pass pos_label= to say whether it is the favourable one"
+        )
     if warn:
         warnings.warn(
             f"{name} has labels {format_values(values)}: taking the larger, "
             f"{values[-1]!r}, as the positive (favourable) label, as scikit-learn does. "
             f"Pass pos_label= to choose it explicitly.",
-            PositiveLabelWarning, stacklevel=4)
+            PositiveLabelWarning,
+            stacklevel=4,
+        )
     return values[-1]
 
 
@@ -184,8 +188,7 @@ def check_binary(values, name, *, pos_label=1):
         pos_label = resolve_pos_label(labels, None, name)
     elif labels.size == 2 and pos_label not in labels.tolist():
         raise ValueError(
-            f"pos_label={pos_label!r} is not one of the labels of {name}: "
-            f"{format_values(labels)}"
+            f"pos_label={pos_label!r} is not one of the labels of {name}: {format_values(labels)}"
         )
     return (array == pos_label).astype(np.int64)
 
@@ -200,10 +203,11 @@ def check_binary_target(y, name="y", *, pos_label=None, warn=True):
     worded so that scikit-learn's estimator checks recognize it.
     """
     if y is None:
-        raise ValueError(f"{name} is missing: the estimator requires y to be passed, but the "
-                         "target y is None")
+        raise ValueError(
+            f"{name} is missing: the estimator requires y to be passed, but the target y is None"
+        )
     if np.ndim(np.asarray(y)) == 2 and np.shape(y)[1] == 1:
-        y = column_or_1d(np.asarray(y), warn=True)   # DataConversionWarning, as scikit-learn
+        y = column_or_1d(np.asarray(y), warn=True)  # DataConversionWarning, as scikit-learn
     y = as_1d_array(y, name, numeric=False)
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise ValueError(f"Input {name} contains infinity or NaN")
@@ -212,16 +216,19 @@ def check_binary_target(y, name="y", *, pos_label=None, warn=True):
     if kind not in ("binary", "multiclass"):
         raise ValueError(
             f"Unknown label type: {name} must hold class labels, got a {kind} target "
-            "(is this a regression target?)")
+            "(is this a regression target?)"
+        )
     classes, codes = _unique_labels(y, name)
     if classes.size == 1:
         raise ValueError(
             f"{name} has a single class ({format_values(classes)}): a binary classifier "
-            "can't train when only one class is present")
+            "can't train when only one class is present"
+        )
     if classes.size > 2:
         raise ValueError(
             f"Only binary classification is supported: {name} must be binary, got "
-            f"{classes.size} classes ({format_values(classes)})")
+            f"{classes.size} classes ({format_values(classes)})"
+        )
     pos_label = resolve_pos_label(classes, pos_label, name, warn=warn)
     y_pos = (codes == classes.tolist().index(pos_label)).astype(np.int64)
     return classes, y_pos, pos_label
@@ -237,12 +244,16 @@ def _merge_columns(frame, name):
     def escape(value):
         return str(value).replace("\\", "\\\\").replace(",", "\\,")
 
-    return np.array([",".join(escape(v) for v in row)
-                     for row in zip(*(c.tolist() for c in columns))], dtype=object)
+    return np.array(
+        [
+            ",".join(escape(v) for v in row)
+            for row in zip(*(c.tolist() for c in columns), strict=True)
+        ],
+        dtype=object,
+    )
 
 
-def check_groups(sensitive_features, n_samples=None, *, min_groups=2,
-                 name="sensitive_features"):
+def check_groups(sensitive_features, n_samples=None, *, min_groups=2, name="sensitive_features"):
     """Validate group labels and return ``(groups, codes)``.
 
     ``groups`` holds the sorted distinct labels and ``codes[i]`` is the index
@@ -254,20 +265,21 @@ def check_groups(sensitive_features, n_samples=None, *, min_groups=2,
     """
     if sensitive_features is None:
         raise ValueError(
-            f"{name} is required: pass the group of each sample, e.g. "
-            f"{name}=df['sex']")
+            f"{name} is required: pass the group of each sample, e.g. {name}=df['sex']"
+        )
     if isinstance(sensitive_features, (str, bytes)):
         raise ValueError(
             f"{name}={sensitive_features!r} is a string: pass the column's values "
-            f"(e.g. {name}=df[{sensitive_features!r}]), not its name")
+            f"(e.g. {name}=df[{sensitive_features!r}]), not its name"
+        )
     if not isinstance(sensitive_features, (pd.Series, pd.DataFrame)):
         array = np.asarray(sensitive_features)
         if array.ndim == 2 and array.shape[1] > 1 and array.shape[0] > 0:
             sensitive_features = pd.DataFrame(array)
         elif array.ndim == 0:
             raise ValueError(
-                f"{name} must be one value per sample, got the single value "
-                f"{sensitive_features!r}")
+                f"{name} must be one value per sample, got the single value {sensitive_features!r}"
+            )
     if isinstance(sensitive_features, (pd.Series, pd.DataFrame)):
         series = sensitive_features
         if isinstance(series, pd.DataFrame):
@@ -280,8 +292,7 @@ def check_groups(sensitive_features, n_samples=None, *, min_groups=2,
                 series = series.iloc[:, 0]
         if series is not None:
             if series.isna().any():
-                raise ValueError(
-                    f"{name} contains missing values ({int(series.isna().sum())})")
+                raise ValueError(f"{name} contains missing values ({int(series.isna().sum())})")
             array = series.to_numpy()
             if array.dtype.kind not in "biufcUSO":
                 array = np.asarray(series.astype(object))
@@ -300,8 +311,12 @@ def check_groups(sensitive_features, n_samples=None, *, min_groups=2,
             f"inputs have different lengths: {name} has {array.shape[0]} entries "
             f"but there are {n_samples} samples"
         )
-    if array.dtype.kind in "iu" and array.size and 0 <= array.min() \
-            and array.max() <= 4 * array.size + 1024:
+    if (
+        array.dtype.kind in "iu"
+        and array.size
+        and 0 <= array.min()
+        and array.max() <= 4 * array.size + 1024
+    ):
         # Small non-negative integer labels (the common 0..K-1 coding): one
         # counting pass instead of np.unique's sort, same result.
         present = np.bincount(array) > 0
@@ -335,25 +350,35 @@ class SmallGroupWarning(UserWarning):
 SMALL_GROUP_SIZE = 30
 
 
-def warn_small_groups(groups, counts, *, who="examples", where="", threshold=SMALL_GROUP_SIZE,
-                      stacklevel=3, what=None):
+def warn_small_groups(
+    groups, counts, *, who="examples", where="", threshold=SMALL_GROUP_SIZE, stacklevel=3, what=None
+):
     """Warn (:class:`SmallGroupWarning`) about groups whose count is below ``threshold``."""
     counts = np.asarray(counts)
     small = counts < threshold
     if not small.any():
         return
-    described = ", ".join(f"{g} ({format_values([n])} {who})"
-                          for g, n in zip(np.asarray(groups)[small].tolist(), counts[small]))
+    small_groups = np.asarray(groups)[small].tolist()
+    described = ", ".join(
+        f"{g} ({format_values([n])} {who})"
+        for g, n in zip(small_groups, counts[small], strict=True)
+    )
     if what is None:
-        what = (f"their rates are noisy (standard error up to "
-                f"{0.5 / np.sqrt(max(counts[small].min(), 1)):.2f}); see "
-                "fairtutor.risk.fairness_confidence_interval for an interval")
-    warnings.warn(f"{where}group(s) {described} have fewer than {threshold} {who}: {what}",
-                  SmallGroupWarning, stacklevel=stacklevel)
+        what = (
+            f"their rates are noisy (standard error up to "
+            f"{0.5 / np.sqrt(max(counts[small].min(), 1)):.2f}); see "
+            "fairtutor.risk.fairness_confidence_interval for an interval"
+        )
+    warnings.warn(
+        f"{where}group(s) {described} have fewer than {threshold} {who}: {what}",
+        SmallGroupWarning,
+        stacklevel=stacklevel,
+    )
 
 
-def encode_known_groups(sensitive_features, known_groups, n_samples, *, seen_in="in fit",
-                        min_groups=1):
+def encode_known_groups(
+    sensitive_features, known_groups, n_samples, *, seen_in="in fit", min_groups=1
+):
     """Index into ``known_groups`` (the fitted ``groups_``) of each sample's group.
 
     For predict-time data: a batch may hold only some of the fitted groups
@@ -367,9 +392,9 @@ def encode_known_groups(sensitive_features, known_groups, n_samples, *, seen_in=
     if unseen:
         raise ValueError(
             f"group(s) {format_values(unseen, limit=10)} were not seen {seen_in} "
-            f"(known groups: {format_values(known, limit=10)})")
-    return np.array([index[(_label_kind(g), g)] for g in groups.tolist()],
-                    dtype=np.int64)[codes]
+            f"(known groups: {format_values(known, limit=10)})"
+        )
+    return np.array([index[(_label_kind(g), g)] for g in groups.tolist()], dtype=np.int64)[codes]
 
 
 def check_random_state(seed):
@@ -391,10 +416,12 @@ def base_estimator_has(name):
     ``LogisticRegression``. So ``predict_proba`` exists on a wrapper exactly
     when it exists on what the wrapper fits.
     """
+
     def check(meta):
         if hasattr(meta, "estimator_"):
             return hasattr(meta.estimator_, name)
         if meta.estimator is None:
             return hasattr(LogisticRegression(), name)
         return hasattr(meta.estimator, name)
+
     return check

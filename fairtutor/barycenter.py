@@ -31,18 +31,27 @@ group is transformed exactly like one that has it.
 from __future__ import annotations
 
 import math
-
-import numpy as np
 from typing import Any
 
+import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._validation import as_1d_array, check_random_state, encode_known_groups
-from .base import (HasMethods, Interval, Options, accepts_sparse, check_params,
-                   check_sample_weight, fit_base, fit_groups, require_sensitive_features,
-                   take_rows, validate_X)
+from .base import (
+    HasMethods,
+    Interval,
+    Options,
+    accepts_sparse,
+    check_params,
+    check_sample_weight,
+    fit_base,
+    fit_groups,
+    require_sensitive_features,
+    take_rows,
+    validate_X,
+)
 
 __all__ = [
     "ecdf",
@@ -56,6 +65,7 @@ __all__ = [
 # --------------------------------------------------------------------------
 # 1-D empirical distribution and quantile functions
 # --------------------------------------------------------------------------
+
 
 def _finite_sample(values, name):
     array = as_1d_array(values, name).astype(np.float64, copy=False)
@@ -163,6 +173,7 @@ def quantile(sample, levels):
 # The exact 1-D W2 barycenter
 # --------------------------------------------------------------------------
 
+
 def _as_weights(weights, sizes, name="weights"):
     sizes = np.asarray(sizes, dtype=np.float64)
     if weights is None:
@@ -187,8 +198,9 @@ def _merged_levels(sizes):
     sizes = [int(n) for n in sizes]
     common = math.lcm(*sizes)
     if common < 2**62 // max(sizes):
-        numerators = np.unique(np.concatenate(
-            [np.arange(1, n + 1, dtype=np.int64) * (common // n) for n in sizes]))
+        numerators = np.unique(
+            np.concatenate([np.arange(1, n + 1, dtype=np.int64) * (common // n) for n in sizes])
+        )
         index = [-(-numerators // (common // n)) - 1 for n in sizes]
         return numerators / common, index
     # Too many co-prime sizes for int64: merge in floating point, snapping
@@ -248,13 +260,15 @@ def wasserstein_barycenter_1d(samples_by_group, weights=None):
         names = list(range(len(samples)))
     if not samples:
         raise ValueError("samples_by_group is empty")
-    sorted_samples = [np.sort(_finite_sample(x, f"sample of group {g}"))
-                      for g, x in zip(names, samples)]
+    sorted_samples = [
+        np.sort(_finite_sample(x, f"sample of group {g}"))
+        for g, x in zip(names, samples, strict=True)
+    ]
     sizes = [x.size for x in sorted_samples]
     p = _as_weights(weights, sizes)
     levels, index = _merged_levels(sizes)
     support = np.zeros(levels.size)
-    for w, x, idx in zip(p, sorted_samples, index):
+    for w, x, idx in zip(p, sorted_samples, index, strict=True):
         support += w * x[idx]
     masses = np.diff(levels, prepend=0.0)
     return support, masses
@@ -263,6 +277,7 @@ def wasserstein_barycenter_1d(samples_by_group, weights=None):
 # --------------------------------------------------------------------------
 # The plug-in post-processor
 # --------------------------------------------------------------------------
+
 
 def _check_sigma(sigma):
     if not Interval(0, None).accepts(sigma):
@@ -274,7 +289,7 @@ def _check_fairness(fairness):
         raise ValueError(f"fairness must be a number in [0, 1], got {fairness!r}")
 
 
-_SMALL_BATCH = 4096     # below this, plain binary searches beat sorting the batch
+_SMALL_BATCH = 4096  # below this, plain binary searches beat sorting the batch
 
 
 def _jittered(y, sigma, rng):
@@ -410,7 +425,8 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
         if small.size:
             raise ValueError(
                 f"group(s) {', '.join(map(str, small))} have fewer than 2 calibration "
-                "points; each group needs at least 2 to estimate its distribution")
+                "points; each group needs at least 2 to estimate its distribution"
+            )
         rng = check_random_state(self.random_state)
         z = _jittered(y, self.sigma, rng)
         # Sort once per group: a stable counting sort on the group codes makes
@@ -420,7 +436,7 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
         bounds = np.concatenate([[0], np.cumsum(counts)])
         self.calibration_sorted_ = []
         for k in range(groups.size):
-            block = z[bounds[k]:bounds[k + 1]]
+            block = z[bounds[k] : bounds[k + 1]]
             block.sort()
             self.calibration_sorted_.append(block)
         self.groups_ = groups
@@ -436,16 +452,17 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
         for n_s in counts:
             j = np.arange(n_s + 1, dtype=np.float64)
             table = np.zeros(n_s + 1)
-            for w, n_t, x_t in zip(self.weights_, counts, self.calibration_sorted_):
+            for w, n_t, x_t in zip(self.weights_, counts, self.calibration_sorted_, strict=True):
+                # 0-based index of the order statistic ceil(j N_t / N_s) in group t
                 if n_t == n_s:
-                    k = np.arange(-1, n_s, dtype=np.int64)
+                    order = np.arange(-1, n_s, dtype=np.int64)
                 else:
                     level = j * n_t
                     level /= n_s
-                    k = np.ceil(level, out=level).astype(np.int64)
-                    k -= 1
-                k[0] = 0
-                term = x_t.take(k)
+                    order = np.ceil(level, out=level).astype(np.int64)
+                    order -= 1
+                order[0] = 0
+                term = x_t.take(order)
                 term *= w
                 table += term
             self.fair_values_.append(table)
@@ -461,8 +478,9 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
         self._bucket_origin = np.array([x[0] for x in self.calibration_sorted_])
         return self
 
-    def transform(self, y_pred, *, sensitive_features=None, fairness=1.0,
-                  random_state=None) -> np.ndarray:
+    def transform(
+        self, y_pred, *, sensitive_features=None, fairness=1.0, random_state=None
+    ) -> np.ndarray:
         """Map predictions to the fair ones (a randomized map).
 
         Each call jitters the predictions with fresh noise from the generator
@@ -498,8 +516,9 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
         require_sensitive_features(self, sensitive_features, "transform")
         _check_fairness(fairness)
         y = _finite_sample(y_pred, "y_pred")
-        codes = encode_known_groups(sensitive_features, self.groups_, y.size,
-                                    seen_in="at calibration")
+        codes = encode_known_groups(
+            sensitive_features, self.groups_, y.size, seen_in="at calibration"
+        )
         rng = self.jitter_rng_ if random_state is None else check_random_state(random_state)
         out = self._fair_values_of(_jittered(y, self.sigma, rng), codes)
         if fairness < 1:
@@ -549,8 +568,7 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
         out[order] = fair_sorted
         return out
 
-    def fit_transform(self, y_pred, y=None, *, sensitive_features=None,
-                      fairness=1.0) -> np.ndarray:
+    def fit_transform(self, y_pred, y=None, *, sensitive_features=None, fairness=1.0) -> np.ndarray:
         """Calibrate on ``y_pred`` and transform it (see the warning below).
 
         Transforming the calibration sample itself is what the paper warns
@@ -574,7 +592,8 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
             The post-processed predictions.
         """
         return self.fit(y_pred, sensitive_features=sensitive_features).transform(
-            y_pred, sensitive_features=sensitive_features, fairness=fairness)
+            y_pred, sensitive_features=sensitive_features, fairness=fairness
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -590,6 +609,7 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
 # --------------------------------------------------------------------------
 # The meta-estimator
 # --------------------------------------------------------------------------
+
 
 class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     r"""A regressor made demographic-parity fair by the barycenter map.
@@ -667,9 +687,15 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
         "calibration_size": [Interval(0, 1, "neither"), Interval(2, None, integer=True)],
     }
 
-    def __init__(self, estimator: Any = None, prefit: bool = False, sigma: float = 1e-5,
-                 fairness: float = 1.0, calibration_size: float = 0.5,
-                 random_state: Any = None) -> None:
+    def __init__(
+        self,
+        estimator: Any = None,
+        prefit: bool = False,
+        sigma: float = 1e-5,
+        fairness: float = 1.0,
+        calibration_size: float = 0.5,
+        random_state: Any = None,
+    ) -> None:
         self.estimator = estimator
         self.prefit = prefit
         self.sigma = sigma
@@ -680,11 +706,13 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     def _base(self):
         if self.estimator is None:
             from sklearn.linear_model import LinearRegression
+
             return LinearRegression()
         return self.estimator
 
-    def fit(self, X, y=None, *, sensitive_features=None,
-            sample_weight=None) -> "WassersteinFairRegressor":
+    def fit(
+        self, X, y=None, *, sensitive_features=None, sample_weight=None
+    ) -> "WassersteinFairRegressor":
         """Fit the base regressor (unless prefit) and calibrate the map.
 
         Parameters
@@ -717,31 +745,43 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
             X_cal, s_cal = X, sensitive_features
         else:
             if y is None:
-                raise ValueError("WassersteinFairRegressor requires y to be passed, but the "
-                                 "target y is None: y is required to fit the base estimator "
-                                 "(prefit=False)")
+                raise ValueError(
+                    "WassersteinFairRegressor requires y to be passed, but the "
+                    "target y is None: y is required to fit the base estimator "
+                    "(prefit=False)"
+                )
             if np.ndim(np.asarray(y)) == 2 and np.shape(y)[1] == 1:
                 y = column_or_1d(np.asarray(y), warn=True)
             y = as_1d_array(y, "y")
             if y.shape[0] != n_samples:
-                raise ValueError(f"inputs have different lengths: X has {n_samples} rows but "
-                                 f"y has {y.shape[0]} entries")
+                raise ValueError(
+                    f"inputs have different lengths: X has {n_samples} rows but "
+                    f"y has {y.shape[0]} entries"
+                )
             counts = np.bincount(codes, minlength=groups.size)
             small = groups[counts < 4]
             if small.size:
                 raise ValueError(
                     f"group(s) {', '.join(map(str, small))} have fewer than 4 samples: too "
-                    "few to leave at least 2 for training and 2 for calibration")
+                    "few to leave at least 2 for training and 2 for calibration"
+                )
             split_seed = int(rng.integers(2**31 - 1))
             index = np.arange(n_samples)
-            train, cal = train_test_split(index, test_size=self.calibration_size,
-                                          random_state=split_seed, stratify=codes)
+            train, cal = train_test_split(
+                index, test_size=self.calibration_size, random_state=split_seed, stratify=codes
+            )
             X_train, y_train = take_rows(X, train), y[train]
-            self.estimator_ = fit_base(clone(self._base()), X_train, y_train,
-                                       None if weights is None else weights[train], self)
+            self.estimator_ = fit_base(
+                clone(self._base()),
+                X_train,
+                y_train,
+                None if weights is None else weights[train],
+                self,
+            )
             X_cal, s_cal = take_rows(X, cal), take_rows(sensitive_features, cal)
         self.postprocessor_ = BarycenterPostprocessor(
-            sigma=self.sigma, random_state=int(rng.integers(2**31 - 1)))
+            sigma=self.sigma, random_state=int(rng.integers(2**31 - 1))
+        )
         self.postprocessor_.fit(self.estimator_.predict(X_cal), sensitive_features=s_cal)
         self.groups_ = self.postprocessor_.groups_
         self.weights_ = self.postprocessor_.weights_
@@ -766,8 +806,9 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
         require_sensitive_features(self, sensitive_features, "predict")
         X = validate_X(self, X, reset=False, numeric=False)
         y_pred = self.estimator_.predict(X)
-        return self.postprocessor_.transform(y_pred, sensitive_features=sensitive_features,
-                                             fairness=self.fairness)
+        return self.postprocessor_.transform(
+            y_pred, sensitive_features=sensitive_features, fairness=self.fairness
+        )
 
     def score(self, X, y, *, sensitive_features=None, sample_weight=None) -> float:
         """Coefficient of determination R² of the fair predictions.
@@ -792,8 +833,10 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
             ``set_fit_request`` (recipe on the API page).
         """
         from sklearn.metrics import r2_score
-        return r2_score(y, self.predict(X, sensitive_features=sensitive_features),
-                        sample_weight=sample_weight)
+
+        return r2_score(
+            y, self.predict(X, sensitive_features=sensitive_features), sample_weight=sample_weight
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

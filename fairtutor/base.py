@@ -31,8 +31,8 @@ from __future__ import annotations
 import inspect
 import numbers
 import warnings
-from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -80,6 +80,7 @@ class Interval:
     integer: bool = False
 
     def accepts(self, value: Any) -> bool:
+        """Whether ``value`` is a finite number of the right kind inside the bounds."""
         kind = numbers.Integral if self.integer else numbers.Real
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
             return False
@@ -95,6 +96,7 @@ class Interval:
         return True
 
     def describe(self) -> str:
+        """The interval in words, for error messages (e.g. "a number in (0, 1]")."""
         what = "an integer" if self.integer else "a number"
         left = "[" if self.closed in ("both", "left") else "("
         right = "]" if self.closed in ("both", "right") else ")"
@@ -114,11 +116,16 @@ class Options:
     values: tuple
 
     def accepts(self, value: Any) -> bool:
-        return any(value is v or (type(value) is type(v) and value == v)
-                   or (isinstance(value, str) and isinstance(v, str) and value == v)
-                   for v in self.values)
+        """Whether ``value`` is one of the allowed values (same type, or both strings)."""
+        return any(
+            value is v
+            or (type(value) is type(v) and value == v)
+            or (isinstance(value, str) and isinstance(v, str) and value == v)
+            for v in self.values
+        )
 
     def describe(self) -> str:
+        """The allowed values in words, for error messages."""
         return "one of " + ", ".join(repr(v) for v in self.values)
 
 
@@ -130,9 +137,11 @@ class InstanceOf:
     description: str
 
     def accepts(self, value: Any) -> bool:
+        """Whether ``value`` is an instance of one of ``types``."""
         return isinstance(value, self.types)
 
     def describe(self) -> str:
+        """The expected value in words (``description``), for error messages."""
         return self.description
 
 
@@ -144,9 +153,11 @@ class HasMethods:
     description: str
 
     def accepts(self, value: Any) -> bool:
+        """Whether ``value`` has every method of ``methods`` (callable attributes)."""
         return all(callable(getattr(value, m, None)) for m in self.methods)
 
     def describe(self) -> str:
+        """The expected value in words (``description``), for error messages."""
         return self.description
 
 
@@ -173,12 +184,12 @@ def check_params(estimator: Any, table: Mapping[str, Sequence[Any]]) -> None:
         value = getattr(estimator, name)
         if not any(rule.accepts(value) for rule in rules):
             allowed = " or ".join(rule.describe() for rule in rules)
-            raise ValueError(
-                f"{type(estimator).__name__}: {name} must be {allowed}, got {value!r}")
+            raise ValueError(f"{type(estimator).__name__}: {name} must be {allowed}, got {value!r}")
 
 
-def deprecated_rename(estimator: Any, old: str, new: str, *, version: str = "0.3",
-                      stacklevel: int = 3) -> Any:
+def deprecated_rename(
+    estimator: Any, old: str, new: str, *, version: str = "0.3", stacklevel: int = 3
+) -> Any:
     """Value of parameter ``new``, taking the deprecated ``old`` when it was set.
 
     The old name keeps working with a ``FutureWarning``; giving both is an
@@ -190,13 +201,16 @@ def deprecated_rename(estimator: Any, old: str, new: str, *, version: str = "0.3
     warnings.warn(
         f"{type(estimator).__name__}({old}=...) is deprecated and will be removed in "
         f"fairtutor {version}: use {new}={old_value!r}",
-        FutureWarning, stacklevel=stacklevel)
+        FutureWarning,
+        stacklevel=stacklevel,
+    )
     return old_value
 
 
 # ---------------------------------------------------------------- inputs
-def require_sensitive_features(estimator: Any, sensitive_features: Any,
-                               method: str = "fit") -> None:
+def require_sensitive_features(
+    estimator: Any, sensitive_features: Any, method: str = "fit"
+) -> None:
     """The one error for a missing ``sensitive_features``, the same in every estimator."""
     if sensitive_features is None:
         name = estimator if isinstance(estimator, str) else type(estimator).__name__
@@ -204,11 +218,11 @@ def require_sensitive_features(estimator: Any, sensitive_features: Any,
             f"sensitive_features is required: {name}.{method}(X, ..., "
             f"sensitive_features=s) with one group per row (in a Pipeline, "
             f"cross_val_score or GridSearchCV, route it with "
-            f"set_{method}_request(sensitive_features=True))")
+            f"set_{method}_request(sensitive_features=True))"
+        )
 
 
-def validate_X(estimator: Any, X: Any, *, reset: bool, numeric: bool = True,
-               y: Any = None) -> Any:
+def validate_X(estimator: Any, X: Any, *, reset: bool, numeric: bool = True, y: Any = None) -> Any:
     """``sklearn.utils.validation.validate_data`` with fairtutor's defaults.
 
     ``numeric=True``: a dense float64 array (NaN/inf refused, with the
@@ -226,13 +240,16 @@ def validate_X(estimator: Any, X: Any, *, reset: bool, numeric: bool = True,
             raise ValueError(
                 f"Expected a 2-D X (n_samples, n_features), got shape {X.shape}. Reshape "
                 "your data with X.reshape(-1, 1) for a single feature or X.reshape(1, -1) "
-                "for a single sample")
+                "for a single sample"
+            )
         validate_data(estimator, X, reset=reset, skip_check_array=True)
         return X
     kwargs = dict(accept_sparse=False, dtype=np.float64, ensure_min_samples=1)
     if y is not None and hasattr(y, "__len__") and n_rows(X) != n_rows(y):
-        raise ValueError(f"inputs have different lengths (inconsistent numbers of samples): "
-                         f"X has {n_rows(X)} rows but y has {n_rows(y)} entries")
+        raise ValueError(
+            f"inputs have different lengths (inconsistent numbers of samples): "
+            f"X has {n_rows(X)} rows but y has {n_rows(y)} entries"
+        )
     if y is None:
         return validate_data(estimator, X, reset=reset, **kwargs)
     return validate_data(estimator, X, y, reset=reset, **kwargs)
@@ -263,7 +280,8 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None
     if weights.shape[0] != n_samples:
         raise ValueError(
             f"inputs have different lengths: sample_weight has {weights.shape[0]} entries "
-            f"but there are {n_samples} samples")
+            f"but there are {n_samples} samples"
+        )
     if not np.isfinite(weights).all():
         raise ValueError("sample_weight contains infinite values")
     if (weights < 0).any():
@@ -273,8 +291,7 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None
     return weights
 
 
-def fit_base(estimator: Any, X: Any, y: Any, sample_weight: np.ndarray | None,
-             owner: Any) -> Any:
+def fit_base(estimator: Any, X: Any, y: Any, sample_weight: np.ndarray | None, owner: Any) -> Any:
     """``estimator.fit(X, y)``, with ``sample_weight`` when there is one.
 
     A base learner that does not accept ``sample_weight`` gets a clear error
@@ -282,12 +299,15 @@ def fit_base(estimator: Any, X: Any, y: Any, sample_weight: np.ndarray | None,
     """
     if sample_weight is None:
         return estimator.fit(X, y)
-    takes_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD
-                       for p in inspect.signature(estimator.fit).parameters.values())
+    takes_kwargs = any(
+        p.kind is inspect.Parameter.VAR_KEYWORD
+        for p in inspect.signature(estimator.fit).parameters.values()
+    )
     if not (has_fit_parameter(estimator, "sample_weight") or takes_kwargs):
         raise ValueError(
             f"{type(owner).__name__} got sample_weight, but its base estimator "
-            f"{type(estimator).__name__} does not accept sample_weight in fit")
+            f"{type(estimator).__name__} does not accept sample_weight in fit"
+        )
     return estimator.fit(X, y, sample_weight=sample_weight)
 
 
@@ -307,11 +327,15 @@ def check_weighted_classes(y: Any, sample_weight: np.ndarray | None) -> None:
     if labels.size < 2:
         raise ValueError(
             "all samples with positive sample_weight belong to one class "
-            f"({', '.join(map(str, labels.tolist()))}): a classifier needs two")
+            f"({', '.join(map(str, labels.tolist()))}): a classifier needs two"
+        )
 
 
-def fit_groups(sensitive_features: Any, n_samples: int, owner: Any,
-               ) -> tuple[np.ndarray, np.ndarray]:
+def fit_groups(
+    sensitive_features: Any,
+    n_samples: int,
+    owner: Any,
+) -> tuple[np.ndarray, np.ndarray]:
     """The groups of a training set: parsed, and a warning for any tiny group.
 
     A group with fewer than 30 training examples gives the model little to
@@ -320,8 +344,12 @@ def fit_groups(sensitive_features: Any, n_samples: int, owner: Any,
     """
     require_sensitive_features(owner, sensitive_features)
     groups, codes = check_groups(sensitive_features, n_samples)
-    warn_small_groups(groups, np.bincount(codes, minlength=groups.size),
-                      where=f"{type(owner).__name__}: ", stacklevel=4,
-                      what="what the model estimates for such a group (a mean, a rate, a "
-                           "quantile) is noisy, and so is its fairness")
+    warn_small_groups(
+        groups,
+        np.bincount(codes, minlength=groups.size),
+        where=f"{type(owner).__name__}: ",
+        stacklevel=4,
+        what="what the model estimates for such a group (a mean, a rate, a "
+        "quantile) is noisy, and so is its fairness",
+    )
     return groups, codes

@@ -80,18 +80,22 @@ ROLES = {
 CELL_TYPES = {"given": "code", "solution": "code", "written": "markdown", "check": "code"}
 
 _SOLUTION_BLOCK = re.compile(
-    r"^(?P<indent>[ \t]*)" + re.escape(BEGIN_SOLUTION) + r"[^\n]*\n(?P<body>.*?)^[ \t]*"
-    + re.escape(END_SOLUTION) + r"[^\n]*(?P<ending>\n|$)",
+    r"^(?P<indent>[ \t]*)"
+    + re.escape(BEGIN_SOLUTION)
+    + r"[^\n]*\n(?P<body>.*?)^[ \t]*"
+    + re.escape(END_SOLUTION)
+    + r"[^\n]*(?P<ending>\n|$)",
     flags=re.MULTILINE | re.DOTALL,
 )
 _HIDDEN_BLOCK = re.compile(
-    r"^[ \t]*" + re.escape(BEGIN_HIDDEN) + r".*?^[ \t]*" + re.escape(END_HIDDEN)
-    + r"[^\n]*(\n|$)",
+    r"^[ \t]*" + re.escape(BEGIN_HIDDEN) + r".*?^[ \t]*" + re.escape(END_HIDDEN) + r"[^\n]*(\n|$)",
     flags=re.MULTILINE | re.DOTALL,
 )
 # Words that ask for an answer in prose, which a check cell cannot grade.
-_WORDED_QUESTION = re.compile(r"\b(Why|why|Explain|explain|in words|Justify|justify|"
-                              r"Discuss|discuss)\b")
+_WORDED_QUESTION = re.compile(
+    r"\b(Why|why|Explain|explain|in words|Justify|justify|"
+    r"Discuss|discuss)\b"
+)
 _ROLE_SUFFIX = re.compile(r"^(?P<id>.+)-(?P<role>given|solution|written|check)$")
 
 
@@ -173,12 +177,14 @@ def solution_code(source):
     if not match:
         raise ValueError(f"no {BEGIN_SOLUTION!r} ... {END_SOLUTION!r} block")
     indent = match["indent"]
-    return "".join(line[len(indent):] if line.startswith(indent) else line
-                   for line in match["body"].splitlines(keepends=True))
+    return "".join(
+        line[len(indent) :] if line.startswith(indent) else line
+        for line in match["body"].splitlines(keepends=True)
+    )
 
 
 def with_solution(source, code):
-    """Return ``source`` with the code between the solution markers replaced.
+    r"""Return ``source`` with the code between the solution markers replaced.
 
     The markers stay, and ``code`` is indented to the markers' level, so a
     mutant answer runs exactly where the student's would.
@@ -186,7 +192,7 @@ def with_solution(source, code):
     Examples
     --------
     >>> from fairtutor.classroom import with_solution
-    >>> cell = "def f(x):\\n    ### BEGIN SOLUTION\\n    return x\\n    ### END SOLUTION\\n"
+    >>> cell = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n"
     >>> print(with_solution(cell, "return -x"), end="")
     def f(x):
         ### BEGIN SOLUTION
@@ -214,7 +220,8 @@ def _exercise_helper_names():
     tree = ast.parse(Path(__file__).with_name("exercises.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
             return set(ast.literal_eval(node.value))
     raise RuntimeError("fairtutor/exercises.py has no __all__")
 
@@ -222,9 +229,12 @@ def _exercise_helper_names():
 def _parse(source):
     # Jupyter magics and shell escapes are not Python: each becomes a `pass`
     # at its indentation, so a block made only of them still parses.
-    lines = [line[:len(line) - len(line.lstrip())] + "pass"
-             if line.lstrip().startswith(("%", "!")) else line
-             for line in source.splitlines()]
+    lines = [
+        line[: len(line) - len(line.lstrip())] + "pass"
+        if line.lstrip().startswith(("%", "!"))
+        else line
+        for line in source.splitlines()
+    ]
     return ast.parse("\n".join(lines))
 
 
@@ -252,14 +262,20 @@ def _top_level_assigned(tree):
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update((a.asname or a.name).split(".")[0] for a in node.names)
         else:
-            names.update(sub.id for sub in ast.walk(node)
-                         if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store))
+            names.update(
+                sub.id
+                for sub in ast.walk(node)
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)
+            )
     return names
 
 
 def _loaded_names(tree):
-    return {node.id for node in ast.walk(tree)
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    return {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
 
 
 def _imported_from_exercises(tree):
@@ -296,32 +312,43 @@ def _check_cell_problems(where, text, helpers, foreign, own):
     """Static checks of one check cell's source (see check_convention)."""
     problems = []
     if BEGIN_HIDDEN not in text or END_HIDDEN not in text:
-        problems.append(f"{where}: check cell has no {BEGIN_HIDDEN!r} ... {END_HIDDEN!r} "
-                        "block (a test on an input the student does not see)")
+        problems.append(
+            f"{where}: check cell has no {BEGIN_HIDDEN!r} ... {END_HIDDEN!r} "
+            "block (a test on an input the student does not see)"
+        )
     try:
         tree = _parse(text)
     except SyntaxError as error:
-        return problems + [f"{where}: check cell is not valid Python ({error.msg}, "
-                           f"line {error.lineno})"]
+        return problems + [
+            f"{where}: check cell is not valid Python ({error.msg}, line {error.lineno})"
+        ]
     loaded, bound = _loaded_names(tree), _assigned_names(tree)
     missing = sorted((loaded & helpers) - _imported_from_exercises(tree))
     if missing:
-        problems.append(f"{where}: check cell uses {', '.join(missing)} without importing "
-                        "it (from fairtutor.exercises import ...)")
+        problems.append(
+            f"{where}: check cell uses {', '.join(missing)} without importing "
+            "it (from fairtutor.exercises import ...)"
+        )
     if any(isinstance(node, ast.Assert) for node in ast.walk(tree)):
-        problems.append(f"{where}: check cell uses a bare `assert`; fail through "
-                        "fairtutor.exercises (check_true, check_close, ...) so the student "
-                        "gets a sentence, not an AssertionError")
+        problems.append(
+            f"{where}: check cell uses a bare `assert`; fail through "
+            "fairtutor.exercises (check_true, check_close, ...) so the student "
+            "gets a sentence, not an AssertionError"
+        )
     unfetched = sorted((loaded & own) - bound)
     if unfetched:
-        problems.append(f"{where}: check cell reads {', '.join(unfetched)} from the solution "
-                        "cell directly; fetch answers with require(globals(), ...) so an "
-                        "unanswered exercise fails with a sentence, not a NameError")
+        problems.append(
+            f"{where}: check cell reads {', '.join(unfetched)} from the solution "
+            "cell directly; fetch answers with require(globals(), ...) so an "
+            "unanswered exercise fails with a sentence, not a NameError"
+        )
     borrowed = sorted((loaded & foreign) - bound)
     if borrowed:
-        problems.append(f"{where}: check cell uses {', '.join(borrowed)}, created in another "
-                        "exercise's solution cell; each exercise must be graded on its own "
-                        "(create shared data in a given cell)")
+        problems.append(
+            f"{where}: check cell uses {', '.join(borrowed)}, created in another "
+            "exercise's solution cell; each exercise must be graded on its own "
+            "(create shared data in a given cell)"
+        )
     return problems
 
 
@@ -334,8 +361,9 @@ def check_convention(notebook, name="notebook"):
     markers, and a statement that asks "Why", "Explain", "in words"... has
     one; ``grade_id`` values are unique and end in a role suffix; graded
     cells have points; a solution cell assigns nothing outside its solution
-    markers (data there could be changed by the student). Each check cell holds a hidden-tests block, imports
-    every ``fairtutor.exercises`` helper it calls, uses no bare ``assert``,
+    markers (data there could be changed by the student). Each check cell
+    holds a hidden-tests block, imports every ``fairtutor.exercises`` helper
+    it calls, uses no bare ``assert``,
     fetches its own exercise's answers through ``require`` and uses no name
     that only another exercise's solution cell creates.
 
@@ -368,35 +396,40 @@ def check_convention(notebook, name="notebook"):
         seen.add(grade_id)
         match = _ROLE_SUFFIX.match(grade_id)
         if not match:
-            problems.append(f"{where}: grade_id {grade_id!r} does not end in -given, "
-                            "-solution, -written or -check")
+            problems.append(
+                f"{where}: grade_id {grade_id!r} does not end in -given, "
+                "-solution, -written or -check"
+            )
             continue
         role = match["role"]
         label = "solution" if role == "solution" else role
-        wrong = {key: meta.get(key) for key, value in ROLES[role].items()
-                 if meta.get(key) is not value}
+        wrong = {
+            key: meta.get(key) for key, value in ROLES[role].items() if meta.get(key) is not value
+        }
         if wrong:
             wanted = ", ".join(f'"{k}": {str(ROLES[role][k]).lower()}' for k in wrong)
             problems.append(f"{where}: {label} cell {grade_id!r} needs {wanted}")
         if meta.get("schema_version") != 3:
-            problems.append(f"{where}: {grade_id!r} needs \"schema_version\": 3")
+            problems.append(f'{where}: {grade_id!r} needs "schema_version": 3')
         if cell["cell_type"] != CELL_TYPES[role]:
-            problems.append(f"{where}: {label} cell {grade_id!r} must be a "
-                            f"{CELL_TYPES[role]} cell")
+            problems.append(f"{where}: {label} cell {grade_id!r} must be a {CELL_TYPES[role]} cell")
         if ROLES[role]["grade"] and not meta.get("points"):
             problems.append(f"{where}: graded cell {grade_id!r} has no points")
         if ROLES[role]["solution"] and not _SOLUTION_BLOCK.search(_source(cell)):
-            problems.append(f"{where}: {label} cell without {BEGIN_SOLUTION!r} ... "
-                            f"{END_SOLUTION!r}")
+            problems.append(
+                f"{where}: {label} cell without {BEGIN_SOLUTION!r} ... {END_SOLUTION!r}"
+            )
 
     for index, cell in enumerate(cells):
         grade_id = str(_nbgrader(cell).get("grade_id", ""))
         if cell["cell_type"] == "code" and grade_id.endswith("-solution"):
             outside = _assigned_outside_solution(_source(cell))
             if outside:
-                problems.append(f"{name}, cell {index}: solution cell {grade_id!r} creates "
-                                f"{', '.join(outside)} outside the solution markers, where a "
-                                "student can change it; create it in the given cell")
+                problems.append(
+                    f"{name}, cell {index}: solution cell {grade_id!r} creates "
+                    f"{', '.join(outside)} outside the solution markers, where a "
+                    "student can change it; create it in the given cell"
+                )
 
     exercises = find_exercises(notebook)
     helpers = _exercise_helper_names()
@@ -407,10 +440,12 @@ def check_convention(notebook, name="notebook"):
                 tree = _parse(_source(cells[exercise.solution]))
                 solution_names[exercise.id] = _top_level_assigned(tree)
             except SyntaxError as error:
-                problems.append(f"{name}, cell {exercise.solution}: solution cell is not "
-                                f"valid Python ({error.msg}, line {error.lineno})")
+                problems.append(
+                    f"{name}, cell {exercise.solution}: solution cell is not "
+                    f"valid Python ({error.msg}, line {error.lineno})"
+                )
     shared = set()
-    for index, cell in enumerate(cells):
+    for cell in cells:
         role = _ROLE_SUFFIX.match(str(_nbgrader(cell).get("grade_id", "")))
         if cell["cell_type"] == "code" and (not role or role["role"] == "given"):
             try:
@@ -421,25 +456,31 @@ def check_convention(notebook, name="notebook"):
         where = f"{name}, exercise {exercise.id!r}"
         for role in ("given", "solution", "check"):
             if getattr(exercise, role) is None:
-                problems.append(f"{where}: no {role} cell (grade_id "
-                                f"'{exercise.id}-{role}')")
+                problems.append(f"{where}: no {role} cell (grade_id '{exercise.id}-{role}')")
         asks = sorted(set(_WORDED_QUESTION.findall(_statement(cells, exercise.cells[0]))))
         if asks and not exercise.written:
-            problems.append(f"{where}: the statement asks for an answer in words "
-                            f"({', '.join(asks)}); add a written-answer cell "
-                            f"'{exercise.id}-written' with points and a model answer")
-        order = [i for i in (exercise.given, exercise.solution, exercise.check)
-                 if i is not None]
+            problems.append(
+                f"{where}: the statement asks for an answer in words "
+                f"({', '.join(asks)}); add a written-answer cell "
+                f"'{exercise.id}-written' with points and a model answer"
+            )
+        order = [i for i in (exercise.given, exercise.solution, exercise.check) if i is not None]
         if order != sorted(order):
             problems.append(f"{where}: cells must come in the order given, solution, check")
         if exercise.check is None:
             continue
         own = solution_names.get(exercise.id, set()) - shared
-        foreign = set().union(*[names for other, names in solution_names.items()
-                                if other != exercise.id] or [set()]) - shared - own
-        problems += _check_cell_problems(f"{name}, cell {exercise.check}",
-                                         _source(cells[exercise.check]), helpers,
-                                         foreign, own)
+        foreign = (
+            set().union(
+                *[names for other, names in solution_names.items() if other != exercise.id]
+                or [set()]
+            )
+            - shared
+            - own
+        )
+        problems += _check_cell_problems(
+            f"{name}, cell {exercise.check}", _source(cells[exercise.check]), helpers, foreign, own
+        )
     return problems
 
 
@@ -448,11 +489,12 @@ def _replace_solution(text, stub):
         indent = match.group("indent")
         ending = match.group("ending")
         return "\n".join(indent + line for line in stub) + ending
+
     return _SOLUTION_BLOCK.sub(substitute, text)
 
 
 def make_student_notebook(notebook):
-    """Return a copy of ``notebook`` with solutions removed and outputs cleared.
+    r"""Return a copy of ``notebook`` with solutions removed and outputs cleared.
 
     Solution code becomes ``# YOUR CODE HERE`` / ``raise NotImplementedError()``,
     a written answer's model answer becomes ``YOUR ANSWER HERE`` (the text
@@ -472,7 +514,7 @@ def make_student_notebook(notebook):
     Examples
     --------
     >>> from fairtutor.classroom import make_student_notebook
-    >>> cell = {"cell_type": "code", "source": "### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION",
+    >>> cell = {"cell_type": "code", "source": "### BEGIN SOLUTION\nx = 1\n### END SOLUTION",
     ...         "metadata": {"nbgrader": {"solution": True, "grade_id": "ex1"}},
     ...         "outputs": [], "execution_count": 3}
     >>> student = make_student_notebook({"cells": [cell], "metadata": {}})
@@ -526,8 +568,10 @@ def write_student_edition(source_dir, out_dir):
     written = []
     for path, notebook in notebooks.items():
         target = out_dir / path.name
-        target.write_text(json.dumps(make_student_notebook(notebook), indent=1,
-                                     ensure_ascii=False) + "\n", encoding="utf-8")
+        target.write_text(
+            json.dumps(make_student_notebook(notebook), indent=1, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
         written.append(target)
     return written
 
@@ -559,7 +603,8 @@ def read_mutations(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "MUTATIONS" for t in node.targets):
+            isinstance(t, ast.Name) and t.id == "MUTATIONS" for t in node.targets
+        ):
             return ast.literal_eval(node.value)
     raise ValueError(f"{path} does not assign MUTATIONS")
 
@@ -574,25 +619,31 @@ def answer_key(paths, mutations_dir=None):
     model answer of each written question. Keep it with the instructor's
     copy; it holds every solution.
     """
-    lines = ["# Answer key", "",
-             "Generated by `python -m fairtutor.classroom answer-key` from the instructor",
-             "notebooks. It contains every solution: do not publish it.", "",
-             "| chapter | exercise | points | wrong answers the check rejects |",
-             "|---|---|---|---|"]
+    lines = [
+        "# Answer key",
+        "",
+        "Generated by `python -m fairtutor.classroom answer-key` from the instructor",
+        "notebooks. It contains every solution: do not publish it.",
+        "",
+        "| chapter | exercise | points | wrong answers the check rejects |",
+        "|---|---|---|---|",
+    ]
     details = []
     for path in paths:
         notebook = json.loads(Path(path).read_text(encoding="utf-8"))
         cells = notebook["cells"]
         exercises = find_exercises(notebook)
-        wrong = (read_mutations(Path(mutations_dir) / f"{Path(path).stem}.py")
-                 if mutations_dir else {})
+        wrong = (
+            read_mutations(Path(mutations_dir) / f"{Path(path).stem}.py") if mutations_dir else {}
+        )
         total = sum(e.points for e in exercises)
         details += [f"## {Path(path).stem} ({total:g} points)", ""]
         for exercise in exercises:
             label = _statement_label(cells, exercise.cells[0]) or exercise.id
             rejected = "; ".join(why for why, _ in wrong.get(exercise.id, []))
-            lines.append(f"| {Path(path).stem} | {label} | {exercise.points:g} | "
-                         f"{rejected or '-'} |")
+            lines.append(
+                f"| {Path(path).stem} | {label} | {exercise.points:g} | {rejected or '-'} |"
+            )
             details += _exercise_key(cells, exercise, label)
     return "\n".join(lines + [""] + details)
 
@@ -601,8 +652,11 @@ def _exercise_key(cells, exercise, label):
     lines = [f"### {label} ({exercise.points:g} points)", ""]
     if exercise.check is not None:
         points = _nbgrader(cells[exercise.check]).get("points", 0)
-        lines += [f"Check cell `{exercise.id}-check`: {points:g} points, "
-                  "graded automatically (visible and hidden tests).", ""]
+        lines += [
+            f"Check cell `{exercise.id}-check`: {points:g} points, "
+            "graded automatically (visible and hidden tests).",
+            "",
+        ]
     if exercise.solution is not None:
         try:
             code = solution_code(_source(cells[exercise.solution]))
@@ -615,17 +669,20 @@ def _exercise_key(cells, exercise, label):
             answer = solution_code(_source(cells[index])).strip()
         except ValueError:
             answer = _source(cells[index]).strip()
-        lines += [f"Written answer `{meta.get('grade_id')}`: "
-                  f"{meta.get('points', 0):g} points, graded by hand. Model answer:",
-                  ""] + [f"> {line}" if line else ">" for line in answer.splitlines()]
+        lines += [
+            f"Written answer `{meta.get('grade_id')}`: "
+            f"{meta.get('points', 0):g} points, graded by hand. Model answer:",
+            "",
+        ] + [f"> {line}" if line else ">" for line in answer.splitlines()]
         lines.append("")
     return lines
 
 
 def main(argv=None):
     """Command-line entry point: ``python -m fairtutor.classroom``."""
-    parser = argparse.ArgumentParser(prog="python -m fairtutor.classroom",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m fairtutor.classroom", description=__doc__.split("\n\n")[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     student = commands.add_parser("student", help="write the student edition")
     student.add_argument("source", help="folder with the instructor notebooks")
@@ -635,8 +692,11 @@ def main(argv=None):
     key = commands.add_parser("answer-key", help="write the graders' answer key (Markdown)")
     key.add_argument("source", help="folder with the instructor notebooks")
     key.add_argument("--out", required=True, help="Markdown file to write")
-    key.add_argument("--mutations", default=None,
-                     help="folder of <chapter>.py wrong-answer lists (tests/exercise_mutations)")
+    key.add_argument(
+        "--mutations",
+        default=None,
+        help="folder of <chapter>.py wrong-answer lists (tests/exercise_mutations)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "student":

@@ -68,7 +68,7 @@ def require(namespace, *names):
     Traceback (most recent call last):
     ...
     fairtutor.exercises.ExerciseError: deo_answer: not defined yet; define `deo_answer` in the solution cell above and run it
-    """
+    """  # noqa: E501 - doctest matches the one-line error message verbatim
     __tracebackhide__ = True
     values = []
     for name in names:
@@ -96,8 +96,7 @@ def check_number(name, value, *, hint=None):
         except (ValueError, TypeError):
             pass
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        _fail(name, f"expected one real number, got {type(value).__name__} {value!r}"[:200],
-              hint)
+        _fail(name, f"expected one real number, got {type(value).__name__} {value!r}"[:200], hint)
     if not np.isfinite(value):
         _fail(name, f"expected a finite number, got {value}", hint)
     return float(value)
@@ -151,6 +150,7 @@ def describe_difference(value, expected, *, atol=1e-8, rtol=1e-6):
     >>> describe_difference(0.3, 0.25)
     'is too large'
     """
+
     def close(a, b):
         return bool(np.isclose(a, b, atol=atol, rtol=max(rtol, 1e-9)))
 
@@ -162,7 +162,7 @@ def describe_difference(value, expected, *, atol=1e-8, rtol=1e-6):
         return "has the wrong sign"
     if 0.0 < expected < 1.0 and close(value, 1.0 - expected):
         return "looks like 1 minus the right value (the complement: check what you count)"
-    if expected > 0 and close(value, expected ** 2):
+    if expected > 0 and close(value, expected**2):
         return "looks like the square of the right value"
     if value != 0.0:
         for factor in _FACTORS:
@@ -170,7 +170,7 @@ def describe_difference(value, expected, *, atol=1e-8, rtol=1e-6):
                 return f"is about {factor:g} times too large"
             if close(value * factor, expected):
                 return f"is about {factor:g} times too small"
-    if value > 0 and close(value ** 2, expected):
+    if value > 0 and close(value**2, expected):
         return "looks like the square root of the right value"
     if value != 0.0:
         ratio = abs(value / expected)
@@ -178,8 +178,10 @@ def describe_difference(value, expected, *, atol=1e-8, rtol=1e-6):
             power = int(np.round(np.log10(ratio)))
             size = "large" if ratio > 1 else "small"
             if power != 0:
-                return (f"is about {10.0 ** abs(power):g} times too {size} "
-                        f"(off by an order of magnitude or more)")
+                return (
+                    f"is about {10.0 ** abs(power):g} times too {size} "
+                    f"(off by an order of magnitude or more)"
+                )
     return "is too large" if value > expected else "is too small"
 
 
@@ -212,7 +214,7 @@ def check_close(name, value, expected, *, atol=1e-8, rtol=1e-6, hint=None):
     Traceback (most recent call last):
     ...
     fairtutor.exercises.ExerciseError: deo: has the wrong sign. Hint: a difference of rates is taken in absolute value
-    """
+    """  # noqa: E501 - doctest matches the one-line error message verbatim
     __tracebackhide__ = True
     value = check_number(name, value, hint=hint)
     expected = float(expected)
@@ -240,7 +242,7 @@ def check_shape(name, value, shape, *, hint=None):
         _fail(name, f"expected an array, got {type(value).__name__}", hint)
     expected = tuple(shape)
     if array.ndim != len(expected) or any(
-        e is not None and e != a for e, a in zip(expected, array.shape)
+        e is not None and e != a for e, a in zip(expected, array.shape, strict=True)
     ):
         shown = tuple("any" if e is None else e for e in expected)
         _fail(name, f"expected shape {shown}, got {array.shape}", hint)
@@ -263,7 +265,7 @@ def check_array_close(name, value, expected, *, atol=1e-8, rtol=1e-6, hint=None)
     Traceback (most recent call last):
     ...
     fairtutor.exercises.ExerciseError: rates: 2 of 2 entries differ; the values are right but in the wrong order
-    """
+    """  # noqa: E501 - doctest matches the one-line error message verbatim
     __tracebackhide__ = True
     expected = np.asarray(expected, dtype=float)
     array = check_shape(name, value, expected.shape, hint=hint)
@@ -282,16 +284,18 @@ def check_array_close(name, value, expected, *, atol=1e-8, rtol=1e-6, hint=None)
             message += "; the values are right but in the wrong order"
         elif np.allclose(flat, -reference, atol=atol, rtol=rtol):
             message += "; every entry has the wrong sign"
-        elif scale > 0 and np.allclose(flat, np.vdot(reference, flat) / scale * reference,
-                                       atol=atol, rtol=rtol):
+        elif scale > 0 and np.allclose(
+            flat, np.vdot(reference, flat) / scale * reference, atol=atol, rtol=rtol
+        ):
             factor = np.vdot(reference, flat) / scale
-            message += ("; all entries are off by the same factor "
-                        f"({'too large' if abs(factor) > 1 else 'too small'})")
+            message += (
+                "; all entries are off by the same factor "
+                f"({'too large' if abs(factor) > 1 else 'too small'})"
+            )
         else:
             index = tuple(int(i) for i in np.argwhere(bad)[0])
-            message += (f"; the first is at index {index}, where "
-                        f"{array[index]:.6g} "
-                        f"{describe_difference(array[index], expected[index], atol=atol, rtol=rtol)}")
+            difference = describe_difference(array[index], expected[index], atol=atol, rtol=rtol)
+            message += f"; the first is at index {index}, where {array[index]:.6g} {difference}"
         _fail(name, message, hint)
     return array
 
@@ -307,8 +311,9 @@ def check_type(name, value, types, *, hint=None):
     """
     __tracebackhide__ = True
     if not isinstance(value, types):
-        wanted = (" or ".join(t.__name__ for t in types)
-                  if isinstance(types, tuple) else types.__name__)
+        wanted = (
+            " or ".join(t.__name__ for t in types) if isinstance(types, tuple) else types.__name__
+        )
         _fail(name, f"expected {wanted}, got {type(value).__name__} {value!r}"[:200], hint)
     return value
 
@@ -329,7 +334,7 @@ def check_choice(name, value, expected, choices, *, hint=None):
     Traceback (most recent call last):
     ...
     fairtutor.exercises.ExerciseError: most_violated: 'parity' is not one of 'demographic parity', 'equal opportunity', 'equalized odds'
-    """
+    """  # noqa: E501 - doctest matches the one-line error message verbatim
     __tracebackhide__ = True
     if value not in choices:
         allowed = ", ".join(repr(c) for c in choices)

@@ -27,8 +27,9 @@ gap equals ``epsilon``. For two groups this solves the constrained problem
 exactly, because the shrinkage is the Lagrange multiplier of the constraint in
 disguise (chapter 3 proves it); for more groups the result is feasible and
 invariant to relabelling the groups, but one common shrinkage of the whole
-span is not in general the exact optimum of the pairwise constraints. Unlike the original code (two groups, ``epsilon=0``, a generic QP
-solver), any number of groups works and the solvers are scikit-learn's.
+span is not in general the exact optimum of the pairwise constraints. Unlike
+the original code (two groups, ``epsilon=0``, a generic QP solver), any number
+of groups works and the solvers are scikit-learn's.
 """
 
 from __future__ import annotations
@@ -39,8 +40,7 @@ from typing import Literal
 
 import numpy as np
 from scipy.linalg.blas import dger
-from sklearn.base import (BaseEstimator, ClassifierMixin, MetaEstimatorMixin, TransformerMixin,
-                          clone)
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, TransformerMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import pairwise_kernels
 from sklearn.svm import SVC
@@ -48,12 +48,29 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import base_estimator_has, check_binary_target, check_groups
-from .base import (CONSTRAINTS, Constraint, HasMethods, Interval, Options, check_params,
-                   check_sample_weight, check_weighted_classes, fit_base, fit_groups,
-                   require_sensitive_features, validate_X)
+from .base import (
+    CONSTRAINTS,
+    Constraint,
+    HasMethods,
+    Interval,
+    Options,
+    check_params,
+    check_sample_weight,
+    check_weighted_classes,
+    fit_base,
+    fit_groups,
+    require_sensitive_features,
+    validate_X,
+)
 
-__all__ = ["fairness_direction", "shrink_along_span", "linear_fit_at", "kernel_fit_at",
-           "LinearFERM", "KernelFERM"]
+__all__ = [
+    "fairness_direction",
+    "shrink_along_span",
+    "linear_fit_at",
+    "kernel_fit_at",
+    "LinearFERM",
+    "KernelFERM",
+]
 
 _CONSTRAINTS = CONSTRAINTS
 # Relative size below which a difference vector counts as zero (groups that
@@ -77,8 +94,7 @@ def _validate(estimator, X, y=None, reset=True):
 def _check_constraint(constraint):
     if constraint not in _CONSTRAINTS:
         raise ValueError(
-            f"constraint must be one of {', '.join(map(repr, _CONSTRAINTS))}, "
-            f"got {constraint!r}"
+            f"constraint must be one of {', '.join(map(repr, _CONSTRAINTS))}, got {constraint!r}"
         )
 
 
@@ -94,8 +110,7 @@ def _binary_target(y, pos_label=None, constraint="equal_opportunity"):
     The choice of the positive label matters only for equal opportunity (whose
     means are over the positives), so only then does a non-0/1 label warn.
     """
-    return check_binary_target(y, "y", pos_label=pos_label,
-                               warn=constraint == "equal_opportunity")
+    return check_binary_target(y, "y", pos_label=pos_label, warn=constraint == "equal_opportunity")
 
 
 def _membership(y01, codes, n_groups, constraint, groups, sample_weight=None):
@@ -124,22 +139,34 @@ def _membership(y01, codes, n_groups, constraint, groups, sample_weight=None):
     return weights[:, 1:] - weights[:, [0]]
 
 
-def _prepare_fit(X, y, sensitive_features, constraint, *, pos_label=None, owner=None,
-                 sample_weight=None):
+def _prepare_fit(
+    X, y, sensitive_features, constraint, *, pos_label=None, owner=None, sample_weight=None
+):
     """Shared validation of fit inputs: returns classes, y_pos, groups, A, pos_label."""
     _check_constraint(constraint)
-    require_sensitive_features(owner if owner is not None else "fairness_direction",
-                               sensitive_features, "fit" if owner is not None else "call")
+    require_sensitive_features(
+        owner if owner is not None else "fairness_direction",
+        sensitive_features,
+        "fit" if owner is not None else "call",
+    )
     classes, y01, pos_label = _binary_target(y, pos_label, constraint)
-    groups, codes = (fit_groups(sensitive_features, X.shape[0], owner) if owner is not None
-                     else check_groups(sensitive_features, X.shape[0]))
+    groups, codes = (
+        fit_groups(sensitive_features, X.shape[0], owner)
+        if owner is not None
+        else check_groups(sensitive_features, X.shape[0])
+    )
     weights = _membership(y01, codes, groups.size, constraint, groups, sample_weight)
     return classes, y01, groups, weights, pos_label
 
 
-def fairness_direction(X: object, y: object, *, sensitive_features: object,
-                       constraint: Constraint = "equal_opportunity",
-                       pos_label: object = None) -> np.ndarray:
+def fairness_direction(
+    X: object,
+    y: object,
+    *,
+    sensitive_features: object,
+    constraint: Constraint = "equal_opportunity",
+    pos_label: object = None,
+) -> np.ndarray:
     """The group-difference vectors whose orthogonality makes a linear model fair.
 
     Derived in :ref:`chapter 3, § From the fair ERM problem to a linear constraint
@@ -200,8 +227,7 @@ def fairness_direction(X: object, y: object, *, sensitive_features: object,
         raise ValueError(
             f"inputs have different lengths: X has {X.shape[0]} rows, y has {y.shape[0]}"
         )
-    _, _, _, weights, _ = _prepare_fit(X, y, sensitive_features, constraint,
-                                       pos_label=pos_label)
+    _, _, _, weights, _ = _prepare_fit(X, y, sensitive_features, constraint, pos_label=pos_label)
     return weights.T @ X
 
 
@@ -237,9 +263,12 @@ def _warn_if_not_ridge(estimator):
     penalty = params.get("penalty", "l2")
     l1_ratio = params.get("l1_ratio", None)
     C = params.get("C", 1.0)
-    no_ridge = (penalty is None or penalty in ("none", "l1", "elasticnet")
-                or (l1_ratio is not None and l1_ratio != 0)
-                or (isinstance(C, (int, float)) and not np.isfinite(C)))
+    no_ridge = (
+        penalty is None
+        or penalty in ("none", "l1", "elasticnet")
+        or (l1_ratio is not None and l1_ratio != 0)
+        or (isinstance(C, (int, float)) and not np.isfinite(C))
+    )
     if no_ridge:
         warnings.warn(
             f"LinearFERM(epsilon > 0) is exact only for a learner with an ||w||^2 penalty; "
@@ -338,14 +367,13 @@ def shrink_along_span(X, basis, shrinkage):
     """
     if basis.shape[1] == 0:
         return X
-    out = (X @ basis) @ basis.T   # the component along the span
+    out = (X @ basis) @ basis.T  # the component along the span
     out *= shrinkage - 1.0
-    out += X                      # one n x d array, no other temporaries
+    out += X  # one n x d array, no other temporaries
     return out
 
 
-def linear_fit_at(shrinkage, *, estimator, X, y, basis, directions, sample_weight=None,
-                  owner=None):
+def linear_fit_at(shrinkage, *, estimator, X, y, basis, directions, sample_weight=None, owner=None):
     """Fit a clone of a linear ``estimator`` with the span shrunk by ``shrinkage``.
 
     Derived in :ref:`chapter 3, § ε > 0 <sec-fair-erm-epsilon>`
@@ -407,8 +435,13 @@ def linear_fit_at(shrinkage, *, estimator, X, y, basis, directions, sample_weigh
     >>> bool(gap < 1e-10)     # shrinkage 0: w is orthogonal to u
     True
     """
-    fitted = fit_base(clone(estimator), shrink_along_span(X, basis, shrinkage), y,
-                      sample_weight, owner if owner is not None else estimator)
+    fitted = fit_base(
+        clone(estimator),
+        shrink_along_span(X, basis, shrinkage),
+        y,
+        sample_weight,
+        owner if owner is not None else estimator,
+    )
     if not (hasattr(fitted, "coef_") and hasattr(fitted, "intercept_")):
         raise ValueError(
             f"LinearFERM needs a linear estimator exposing coef_ and intercept_, "
@@ -419,10 +452,11 @@ def linear_fit_at(shrinkage, *, estimator, X, y, basis, directions, sample_weigh
     return (fitted, coef), _pairwise_gap(directions @ coef[0])
 
 
-
 _LINEAR_FERM_PARAMETERS: dict[str, list] = {
-    "estimator": [Options((None,)),
-                  HasMethods(("fit",), "a scikit-learn classifier (an object with fit)")],
+    "estimator": [
+        Options((None,)),
+        HasMethods(("fit",), "a scikit-learn classifier (an object with fit)"),
+    ],
     "constraint": [Options(CONSTRAINTS)],
     "epsilon": [Interval(0, None)],
 }
@@ -533,8 +567,13 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, TransformerMixin, BaseEsti
 
     _parameter_table = _LINEAR_FERM_PARAMETERS
 
-    def __init__(self, estimator: object = None, constraint: Constraint = "equal_opportunity",
-                 epsilon: float = 0.0, pos_label: object = None) -> None:
+    def __init__(
+        self,
+        estimator: object = None,
+        constraint: Constraint = "equal_opportunity",
+        epsilon: float = 0.0,
+        pos_label: object = None,
+    ) -> None:
         self.estimator = estimator
         self.constraint = constraint
         self.epsilon = epsilon
@@ -570,8 +609,14 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, TransformerMixin, BaseEsti
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         check_weighted_classes(y, sample_weight)
         classes, _, groups, weights, pos_label = _prepare_fit(
-            X, y, sensitive_features, self.constraint, pos_label=self.pos_label, owner=self,
-            sample_weight=sample_weight)
+            X,
+            y,
+            sensitive_features,
+            self.constraint,
+            pos_label=self.pos_label,
+            owner=self,
+            sample_weight=sample_weight,
+        )
         self.pos_label_ = pos_label
         base = LogisticRegression() if self.estimator is None else self.estimator
         self.classes_, self.groups_ = classes, groups
@@ -580,8 +625,16 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, TransformerMixin, BaseEsti
         if self.basis_.shape[1] == 0:
             _warn_already_fair(self)
 
-        fit_at = partial(linear_fit_at, estimator=base, X=X, y=y, basis=self.basis_,
-                         directions=self.directions_, sample_weight=sample_weight, owner=self)
+        fit_at = partial(
+            linear_fit_at,
+            estimator=base,
+            X=X,
+            y=y,
+            basis=self.basis_,
+            directions=self.directions_,
+            sample_weight=sample_weight,
+            owner=self,
+        )
 
         if self.basis_.shape[1] == 0:
             (fitted, coef), _ = fit_at(1.0)
@@ -620,8 +673,9 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, TransformerMixin, BaseEsti
         X_fair : ndarray of shape (n_samples, n_features)
             ``transform(X)`` after fitting.
         """
-        return self.fit(X, y, sensitive_features=sensitive_features,
-                        sample_weight=sample_weight).transform(X)
+        return self.fit(
+            X, y, sensitive_features=sensitive_features, sample_weight=sample_weight
+        ).transform(X)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the columns of ``transform(X)``: those of ``X`` (one per feature).
@@ -639,11 +693,14 @@ class LinearFERM(MetaEstimatorMixin, ClassifierMixin, TransformerMixin, BaseEsti
         """
         check_is_fitted(self)
         if input_features is None:
-            input_features = getattr(self, "feature_names_in_",
-                                     [f"x{i}" for i in range(self.n_features_in_)])
+            input_features = getattr(
+                self, "feature_names_in_", [f"x{i}" for i in range(self.n_features_in_)]
+            )
         if len(input_features) != self.n_features_in_:
-            raise ValueError(f"input_features has {len(input_features)} names but the model "
-                             f"was fitted with {self.n_features_in_} features")
+            raise ValueError(
+                f"input_features has {len(input_features)} names but the model "
+                f"was fitted with {self.n_features_in_} features"
+            )
         return np.asarray(input_features, dtype=object)
 
     def transform(self, X):
@@ -733,8 +790,11 @@ def _minus_low_rank(gram, coords, factor, overwrite=False):
     ``overwrite=True``, when the caller no longer needs ``gram``); forming the
     outer product first would cost two more (n, n) arrays.
     """
-    out = (np.ascontiguousarray(gram, dtype=np.float64) if overwrite
-           else np.array(gram, dtype=np.float64, order="C", copy=True))
+    out = (
+        np.ascontiguousarray(gram, dtype=np.float64)
+        if overwrite
+        else np.array(gram, dtype=np.float64, order="C", copy=True)
+    )
     if factor == 0.0:
         return out
     view = out.T  # F-contiguous, so BLAS updates it in place
@@ -755,8 +815,9 @@ _KERNEL_FERM_PARAMETERS: dict[str, list] = {
 }
 
 
-def kernel_fit_at(shrinkage, *, gram, y, coords, expand, k_u, C=1.0, tol=1e-3,
-                  overwrite=False, sample_weight=None):
+def kernel_fit_at(
+    shrinkage, *, gram, y, coords, expand, k_u, C=1.0, tol=1e-3, overwrite=False, sample_weight=None
+):
     r"""Fit an SVM on the kernel whose span component is shrunk by ``shrinkage``.
 
     Derived in :ref:`chapter 3, § Kernels <sec-fair-erm-kernels>` (``shrinkage=0``)
@@ -824,12 +885,15 @@ def kernel_fit_at(shrinkage, *, gram, y, coords, expand, k_u, C=1.0, tol=1e-3,
     True
     """
     svc = SVC(C=C, kernel="precomputed", tol=tol)
-    svc.fit(_minus_low_rank(gram, coords, 1.0 - shrinkage ** 2, overwrite=overwrite), y,
-            sample_weight=sample_weight)
+    svc.fit(
+        _minus_low_rank(gram, coords, 1.0 - shrinkage**2, overwrite=overwrite),
+        y,
+        sample_weight=sample_weight,
+    )
     alpha = np.zeros(gram.shape[0])
     alpha[svc.support_] = svc.dual_coef_[0]
     # w = (P + c^2 Pi) Phi^T alpha  =  Phi^T beta
-    beta = alpha - (1.0 - shrinkage ** 2) * (expand @ (coords.T @ alpha))
+    beta = alpha - (1.0 - shrinkage**2) * (expand @ (coords.T @ alpha))
     values = k_u.T @ beta
     return (svc, beta, values), _pairwise_gap(values)
 
@@ -929,11 +993,18 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
 
     _parameter_table = _KERNEL_FERM_PARAMETERS
 
-    def __init__(self, C: float = 1.0,
-                 kernel: Literal["rbf", "linear", "poly", "sigmoid"] = "rbf",
-                 gamma: Literal["scale", "auto"] | float = "scale", degree: int = 3,
-                 coef0: float = 0.0, constraint: Constraint = "equal_opportunity",
-                 epsilon: float = 0.0, tol: float = 1e-3, pos_label: object = None) -> None:
+    def __init__(
+        self,
+        C: float = 1.0,
+        kernel: Literal["rbf", "linear", "poly", "sigmoid"] = "rbf",
+        gamma: Literal["scale", "auto"] | float = "scale",
+        degree: int = 3,
+        coef0: float = 0.0,
+        constraint: Constraint = "equal_opportunity",
+        epsilon: float = 0.0,
+        tol: float = 1e-3,
+        pos_label: object = None,
+    ) -> None:
         self.pos_label = pos_label
         self.C = C
         self.kernel = kernel
@@ -980,8 +1051,14 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         check_weighted_classes(y, sample_weight)
         classes, _, groups, weights, pos_label = _prepare_fit(
-            X, y, sensitive_features, self.constraint, pos_label=self.pos_label, owner=self,
-            sample_weight=sample_weight)
+            X,
+            y,
+            sensitive_features,
+            self.constraint,
+            pos_label=self.pos_label,
+            owner=self,
+            sample_weight=sample_weight,
+        )
         self.pos_label_ = pos_label
         if isinstance(self.gamma, str):
             if self.gamma == "scale":
@@ -996,8 +1073,8 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
         self.classes_, self.groups_ = classes, groups
 
         gram = self._kernel(X, X)
-        k_u = gram @ weights                      # (n, K-1): <phi(x_i), u_k>
-        g_u = weights.T @ k_u                     # (K-1, K-1): <u_j, u_k>
+        k_u = gram @ weights  # (n, K-1): <phi(x_i), u_k>
+        g_u = weights.T @ k_u  # (K-1, K-1): <u_j, u_k>
         g_u = 0.5 * (g_u + g_u.T)
         eigval, eigvec = np.linalg.eigh(g_u)
         scale = max(float(np.abs(np.diag(gram)).max()), 1e-300)
@@ -1005,14 +1082,23 @@ class KernelFERM(ClassifierMixin, BaseEstimator):
         # Orthonormal coordinates of the span: columns of k_u @ root are
         # <phi(x_i), e_r> for an orthonormal basis e_r of span{u_k}.
         root = eigvec[:, keep] / np.sqrt(eigval[keep])
-        coords = k_u @ root                       # (n, rank)
-        expand = weights @ root                   # e_r = Phi^T expand[:, r]
+        coords = k_u @ root  # (n, rank)
+        expand = weights @ root  # e_r = Phi^T expand[:, r]
         self.direction_norms_ = np.sqrt(np.clip(np.diag(g_u), 0.0, None))
         if coords.shape[1] == 0:
             _warn_already_fair(self)
 
-        fit_at = partial(kernel_fit_at, gram=gram, y=y, coords=coords, expand=expand,
-                         k_u=k_u, C=self.C, tol=self.tol, sample_weight=sample_weight)
+        fit_at = partial(
+            kernel_fit_at,
+            gram=gram,
+            y=y,
+            coords=coords,
+            expand=expand,
+            k_u=k_u,
+            C=self.C,
+            tol=self.tol,
+            sample_weight=sample_weight,
+        )
 
         # A single fit may project the Gram matrix in place; the epsilon search
         # refits from the same Gram matrix, so it projects copies.

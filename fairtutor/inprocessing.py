@@ -38,9 +38,19 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_binary_target
-from .base import (CONSTRAINTS, Constraint, Interval, Options, check_params, check_sample_weight,
-                   check_weighted_classes,
-                   deprecated_rename, fit_groups, require_sensitive_features, validate_X)
+from .base import (
+    CONSTRAINTS,
+    Constraint,
+    Interval,
+    Options,
+    check_params,
+    check_sample_weight,
+    check_weighted_classes,
+    deprecated_rename,
+    fit_groups,
+    require_sensitive_features,
+    validate_X,
+)
 
 __all__ = ["FairLogisticRegression", "fair_logistic_objective", "group_mean_penalty"]
 
@@ -103,9 +113,21 @@ def group_mean_penalty(values, codes, n_groups, weights=None):
     return penalty, gradient
 
 
-def fair_logistic_objective(theta, X, y01, codes, n_groups, *, lam, C,
-                            constraint="demographic_parity", relaxation="proba",
-                            fit_intercept=True, positive=None, sample_weight=None):
+def fair_logistic_objective(
+    theta,
+    X,
+    y01,
+    codes,
+    n_groups,
+    *,
+    lam,
+    C,
+    constraint="demographic_parity",
+    relaxation="proba",
+    fit_intercept=True,
+    positive=None,
+    sample_weight=None,
+):
     r"""The penalized objective :math:`J` and its gradient: what L-BFGS minimizes.
 
     Derived in :ref:`chapter 7, § In-processing <sec-three-families-in>`.
@@ -192,8 +214,9 @@ def fair_logistic_objective(theta, X, y01, codes, n_groups, *, lam, C,
         z_pen = z[mask]
         use_proba = relaxation == "proba"
         stat = expit(z_pen) if use_proba else z_pen
-        pen, dstat = group_mean_penalty(stat, codes[mask], n_groups,
-                                        None if sample_weight is None else v[mask])
+        pen, dstat = group_mean_penalty(
+            stat, codes[mask], n_groups, None if sample_weight is None else v[mask]
+        )
         dz_pen = dstat * (stat * (1.0 - stat)) if use_proba else dstat
         value += lam * pen
         grad_w = grad_w + lam * (X[mask].T @ dz_pen)
@@ -295,10 +318,18 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
         "tol": [Interval(0, None)],
     }
 
-    def __init__(self, constraint: Constraint = "demographic_parity", lam: float = 1.0,
-                 C: float = 1.0, relaxation: Literal["proba", "score"] = "proba",
-                 fit_intercept: bool = True, max_iter: int = 1000, tol: float = 1e-8,
-                 pos_label: object = None, penalty: str = "deprecated") -> None:
+    def __init__(
+        self,
+        constraint: Constraint = "demographic_parity",
+        lam: float = 1.0,
+        C: float = 1.0,
+        relaxation: Literal["proba", "score"] = "proba",
+        fit_intercept: bool = True,
+        max_iter: int = 1000,
+        tol: float = 1e-8,
+        pos_label: object = None,
+        penalty: str = "deprecated",
+    ) -> None:
         self.constraint = constraint
         self.pos_label = pos_label
         self.penalty = penalty
@@ -309,8 +340,7 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
 
-    def fit(self, X, y, *, sensitive_features=None,
-            sample_weight=None) -> "FairLogisticRegression":
+    def fit(self, X, y, *, sensitive_features=None, sample_weight=None) -> "FairLogisticRegression":
         """Minimize the penalized objective with L-BFGS.
 
         Parameters
@@ -332,19 +362,25 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
             The fitted model.
         """
         constraint = deprecated_rename(self, "penalty", "constraint")
-        check_params(self, {**self._parameter_table, "penalty": [Options(("deprecated",)),
-                                                                 Options(CONSTRAINTS)]})
+        check_params(
+            self,
+            {**self._parameter_table, "penalty": [Options(("deprecated",)), Options(CONSTRAINTS)]},
+        )
         if constraint not in CONSTRAINTS:
-            raise ValueError(f"FairLogisticRegression: penalty must be one of "
-                             f"{', '.join(map(repr, CONSTRAINTS))}, got {constraint!r}")
+            raise ValueError(
+                f"FairLogisticRegression: penalty must be one of "
+                f"{', '.join(map(repr, CONSTRAINTS))}, got {constraint!r}"
+            )
         require_sensitive_features(self, sensitive_features)
         if y is None:
-            raise ValueError("FairLogisticRegression requires y to be passed, but the target y "
-                             "is None")
+            raise ValueError(
+                "FairLogisticRegression requires y to be passed, but the target y is None"
+            )
         X, y = validate_X(self, X, reset=True, y=y)
         classes, y_pos, pos_label = check_binary_target(
-            y, pos_label=self.pos_label, warn=constraint == "equal_opportunity")
-        y01 = (y == classes[1]).astype(np.float64)   # the logistic model scores classes_[1]
+            y, pos_label=self.pos_label, warn=constraint == "equal_opportunity"
+        )
+        y01 = (y == classes[1]).astype(np.float64)  # the logistic model scores classes_[1]
         groups, codes = fit_groups(sensitive_features, X.shape[0], self)
         weights = check_sample_weight(sample_weight, X.shape[0])
         check_weighted_classes(y, weights)
@@ -354,22 +390,39 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
             missing = ", ".join(map(str, groups[counts == 0]))
             raise ValueError(
                 f"group(s) {missing} have no positive example, so the equal-opportunity "
-                "penalty (a mean over each group's positives) is undefined")
+                "penalty (a mean over each group's positives) is undefined"
+            )
         d = X.shape[1]
         fit_b = self.fit_intercept
-        objective = partial(fair_logistic_objective, X=X, y01=y01, codes=codes,
-                            n_groups=groups.size, lam=float(self.lam), C=float(self.C),
-                            constraint=constraint, relaxation=self.relaxation,
-                            fit_intercept=fit_b, positive=y_pos == 1, sample_weight=weights)
+        objective = partial(
+            fair_logistic_objective,
+            X=X,
+            y01=y01,
+            codes=codes,
+            n_groups=groups.size,
+            lam=float(self.lam),
+            C=float(self.C),
+            constraint=constraint,
+            relaxation=self.relaxation,
+            fit_intercept=fit_b,
+            positive=y_pos == 1,
+            sample_weight=weights,
+        )
 
         theta0 = np.zeros(d + 1 if fit_b else d)
-        result = minimize(objective, theta0, jac=True, method="L-BFGS-B",
-                          options={"maxiter": int(self.max_iter), "gtol": float(self.tol),
-                                   "ftol": 1e-15})
+        result = minimize(
+            objective,
+            theta0,
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": int(self.max_iter), "gtol": float(self.tol), "ftol": 1e-15},
+        )
         if not result.success and result.nit >= self.max_iter:
             warnings.warn(
                 f"L-BFGS did not converge in {self.max_iter} iterations; increase max_iter",
-                ConvergenceWarning, stacklevel=2)
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         theta = result.x
         self.classes_ = classes
         self.groups_ = groups
@@ -379,7 +432,8 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
         z_pen = X[mask] @ self.coef_[0] + self.intercept_[0]
         stat = expit(z_pen) if self.relaxation == "proba" else z_pen
         self.penalty_value_ = group_mean_penalty(
-            stat, codes[mask], groups.size, None if weights is None else weights[mask])[0]
+            stat, codes[mask], groups.size, None if weights is None else weights[mask]
+        )[0]
         self.n_iter_ = int(result.nit)
         self.pos_label_ = pos_label
         return self
@@ -435,6 +489,6 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False   # binary only
+        tags.classifier_tags.multi_class = False  # binary only
         tags.input_tags.sparse = False
         return tags

@@ -21,10 +21,10 @@ the same in every group.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
-
-from typing import Any
 
 from ._validation import (
     _unique_labels,
@@ -49,8 +49,16 @@ __all__ = [
 ]
 
 
-def _prepare(y_true, y_pred, sensitive_features, pos_label, sample_weight=None, *,
-             pos_label_matters=True, min_groups=2):
+def _prepare(
+    y_true,
+    y_pred,
+    sensitive_features,
+    pos_label,
+    sample_weight=None,
+    *,
+    pos_label_matters=True,
+    min_groups=2,
+):
     """Validate the inputs; return 0/1 arrays, groups, codes and weights.
 
     ``pos_label=None`` takes the larger of the labels of ``y_true`` and
@@ -63,17 +71,19 @@ def _prepare(y_true, y_pred, sensitive_features, pos_label, sample_weight=None, 
     for values, name in ((y_true, "y_true"), (y_pred, "y_pred")):
         labels, _ = _unique_labels(values, name)
         if labels.size > 2:
-            raise ValueError(f"{name} must be binary, got {labels.size} distinct values "
-                             f"({format_values(labels)})")
+            raise ValueError(
+                f"{name} must be binary, got {labels.size} distinct values "
+                f"({format_values(labels)})"
+            )
     if pos_label is None:
         both = np.concatenate([y_true.astype(object), y_pred.astype(object)])
         labels, _ = _unique_labels(both, "y_true and y_pred")
         if labels.size > 2:
             raise ValueError(
                 f"y_true and y_pred hold {labels.size} labels together "
-                f"({format_values(labels)}); a binary metric needs the same two")
-        pos_label = resolve_pos_label(labels, None, "y_true and y_pred",
-                                      warn=pos_label_matters)
+                f"({format_values(labels)}); a binary metric needs the same two"
+            )
+        pos_label = resolve_pos_label(labels, None, "y_true and y_pred", warn=pos_label_matters)
     y_true = check_binary(y_true, "y_true", pos_label=pos_label)
     y_pred = check_binary(y_pred, "y_pred", pos_label=pos_label)
     groups, codes = check_groups(sensitive_features, y_true.shape[0], min_groups=min_groups)
@@ -102,8 +112,9 @@ def _group_means(values, codes, n_groups, mask=None, weights=None):
 
 def _rates_given(y_true, y_pred, groups, codes, label, rate_name, weights=None):
     """P(y_pred = 1 | y_true = label, group) for each group, with a clear error."""
-    rates, counts = _group_means(y_pred, codes, groups.size, mask=(y_true == label),
-                                 weights=weights)
+    rates, counts = _group_means(
+        y_pred, codes, groups.size, mask=(y_true == label), weights=weights
+    )
     kind = "positive" if label == 1 else "negative"
     empty = groups[counts == 0]
     if empty.size:
@@ -114,13 +125,15 @@ def _rates_given(y_true, y_pred, groups, codes, label, rate_name, weights=None):
     if not np.isfinite(rates).all():
         raise ValueError(
             f"group(s) {format_values(groups[~np.isfinite(rates)])} have zero total "
-            f"sample_weight on their {kind} labels, so their {rate_name} is undefined")
+            f"sample_weight on their {kind} labels, so their {rate_name} is undefined"
+        )
     warn_small_groups(groups, counts, who=f"{kind} labels", stacklevel=4)
     return rates
 
 
-def selection_rate(y_true: Any, y_pred: Any, *, pos_label: Any = None,
-                   sample_weight: Any = None) -> float:
+def selection_rate(
+    y_true: Any, y_pred: Any, *, pos_label: Any = None, sample_weight: Any = None
+) -> float:
     r"""Fraction of predictions equal to the positive label.
 
     Derived in :ref:`chapter 1, § Demographic parity <sec-measuring-dp>`.
@@ -154,14 +167,20 @@ def selection_rate(y_true: Any, y_pred: Any, *, pos_label: Any = None,
     >>> selection_rate([0, 1, 1, 0], [1, 1, 0, 0])
     0.5
     """
-    y_true, y_pred, _, _, weights = _prepare(y_true, y_pred, np.zeros(len(y_true)),
-                                             pos_label, sample_weight, min_groups=1)
+    y_true, y_pred, _, _, weights = _prepare(
+        y_true, y_pred, np.zeros(len(y_true)), pos_label, sample_weight, min_groups=1
+    )
     return float(np.average(y_pred, weights=weights))
 
 
-def demographic_parity_difference(y_true: Any, y_pred: Any, *, sensitive_features: Any,
-                                  pos_label: Any = None,
-                                  sample_weight: Any = None) -> float:
+def demographic_parity_difference(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    pos_label: Any = None,
+    sample_weight: Any = None,
+) -> float:
     r"""Largest gap in selection rate between groups.
 
     Derived in :ref:`chapter 1, § Demographic parity <sec-measuring-dp>`.
@@ -203,15 +222,21 @@ def demographic_parity_difference(y_true: Any, y_pred: Any, *, sensitive_feature
     """
     # The gap is the same whichever label is positive: no warning needed.
     y_true, y_pred, groups, codes, weights = _prepare(
-        y_true, y_pred, sensitive_features, pos_label, sample_weight, pos_label_matters=False)
+        y_true, y_pred, sensitive_features, pos_label, sample_weight, pos_label_matters=False
+    )
     rates, counts = _group_means(y_pred, codes, groups.size, weights=weights)
     warn_small_groups(groups, counts, stacklevel=3)
     return float(rates.max() - rates.min())
 
 
-def equal_opportunity_difference(y_true: Any, y_pred: Any, *, sensitive_features: Any,
-                                 pos_label: Any = None,
-                                 sample_weight: Any = None) -> float:
+def equal_opportunity_difference(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    pos_label: Any = None,
+    sample_weight: Any = None,
+) -> float:
     r"""Largest gap in true-positive rate between groups (the DEO).
 
     Derived in :ref:`chapter 1, § Equal opportunity <sec-measuring-eo>`.
@@ -259,14 +284,20 @@ def equal_opportunity_difference(y_true: Any, y_pred: Any, *, sensitive_features
     0.5
     """
     y_true, y_pred, groups, codes, weights = _prepare(
-        y_true, y_pred, sensitive_features, pos_label, sample_weight)
+        y_true, y_pred, sensitive_features, pos_label, sample_weight
+    )
     tpr = _rates_given(y_true, y_pred, groups, codes, 1, "true-positive rate", weights)
     return float(tpr.max() - tpr.min())
 
 
-def equalized_odds_difference(y_true: Any, y_pred: Any, *, sensitive_features: Any,
-                              pos_label: Any = None,
-                              sample_weight: Any = None) -> float:
+def equalized_odds_difference(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    pos_label: Any = None,
+    sample_weight: Any = None,
+) -> float:
     r"""The larger of the true-positive-rate gap and the false-positive-rate gap.
 
     Derived in :ref:`chapter 1, § Equalized odds <sec-measuring-eodds>`.
@@ -308,14 +339,21 @@ def equalized_odds_difference(y_true: Any, y_pred: Any, *, sensitive_features: A
     """
     # Swapping the labels swaps the TPR and FPR gaps: the worse one is unchanged.
     y_true, y_pred, groups, codes, weights = _prepare(
-        y_true, y_pred, sensitive_features, pos_label, sample_weight, pos_label_matters=False)
+        y_true, y_pred, sensitive_features, pos_label, sample_weight, pos_label_matters=False
+    )
     tpr = _rates_given(y_true, y_pred, groups, codes, 1, "true-positive rate", weights)
     fpr = _rates_given(y_true, y_pred, groups, codes, 0, "false-positive rate", weights)
     return float(max(tpr.max() - tpr.min(), fpr.max() - fpr.min()))
 
 
-def group_report(y_true: Any, y_pred: Any, *, sensitive_features: Any, pos_label: Any = None,
-                 sample_weight: Any = None) -> pd.DataFrame:
+def group_report(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    pos_label: Any = None,
+    sample_weight: Any = None,
+) -> pd.DataFrame:
     """One row per group: size, base rate, selection rate, TPR, FPR, accuracy.
 
     Derived in :ref:`chapter 1, § All groups at a glance <sec-measuring-group-report>`.
@@ -354,14 +392,16 @@ def group_report(y_true: Any, y_pred: Any, *, sensitive_features: Any, pos_label
     [1.0, 0.0]
     """
     y_true, y_pred, groups, codes, weights = _prepare(
-        y_true, y_pred, sensitive_features, pos_label, sample_weight)
+        y_true, y_pred, sensitive_features, pos_label, sample_weight
+    )
     n_groups = groups.size
     base_rate, size = _group_means(y_true, codes, n_groups, weights=weights)
     selection, _ = _group_means(y_pred, codes, n_groups, weights=weights)
     tpr, _ = _group_means(y_pred, codes, n_groups, mask=(y_true == 1), weights=weights)
     fpr, _ = _group_means(y_pred, codes, n_groups, mask=(y_true == 0), weights=weights)
-    accuracy, _ = _group_means((y_true == y_pred).astype(np.float64), codes, n_groups,
-                               weights=weights)
+    accuracy, _ = _group_means(
+        (y_true == y_pred).astype(np.float64), codes, n_groups, weights=weights
+    )
     name = getattr(sensitive_features, "name", None) or "group"
     return pd.DataFrame(
         {
@@ -379,6 +419,7 @@ def group_report(y_true: Any, y_pred: Any, *, sensitive_features: Any, pos_label
 # --------------------------------------------------------------------------
 # Demographic parity for real-valued predictions (chapter 4)
 # --------------------------------------------------------------------------
+
 
 def _sorted_groups(y_pred, sensitive_features):
     """Validate real-valued predictions and return each group's sorted values."""
@@ -443,11 +484,12 @@ def _wasserstein_1d_sorted(x, y, p):
     denominator n*m the merged levels are integers, so the pieces are exact.
     """
     n, m = x.size, y.size
-    levels = np.union1d(np.arange(1, n + 1, dtype=np.int64) * m,
-                        np.arange(1, m + 1, dtype=np.int64) * n)
+    levels = np.union1d(
+        np.arange(1, n + 1, dtype=np.int64) * m, np.arange(1, m + 1, dtype=np.int64) * n
+    )
     widths = np.diff(levels, prepend=0) / (n * m)
     gap = np.abs(x[-(-levels // m) - 1] - y[-(-levels // n) - 1])
-    return float(np.sum(widths * gap ** p) ** (1.0 / p))
+    return float(np.sum(widths * gap**p) ** (1.0 / p))
 
 
 def wasserstein_unfairness(y_pred: Any, *, sensitive_features: Any, p: float = 1) -> float:
@@ -494,5 +536,6 @@ def wasserstein_unfairness(y_pred: Any, *, sensitive_features: Any, p: float = 1
     if not np.isfinite(p) or p < 1:
         raise ValueError(f"p must be a number >= 1, got {p!r}")
     _, samples = _sorted_groups(y_pred, sensitive_features)
-    return max(_wasserstein_1d_sorted(a, b, p)
-               for i, a in enumerate(samples) for b in samples[i + 1:])
+    return max(
+        _wasserstein_1d_sorted(a, b, p) for i, a in enumerate(samples) for b in samples[i + 1 :]
+    )

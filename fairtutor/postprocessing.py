@@ -45,17 +45,27 @@ false-positive rates) needs the general mixture and a linear program; use
 
 from __future__ import annotations
 
-import numpy as np
 from typing import Any
 
+import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import (as_1d_array, check_binary_target, check_random_state,
-                          encode_known_groups)
-from .base import (CONSTRAINTS, accepts_sparse, Constraint, HasMethods, Options, check_params,
-                   check_sample_weight, check_weighted_classes, fit_base, fit_groups,
-                   require_sensitive_features, validate_X)
+from ._validation import as_1d_array, check_binary_target, check_random_state, encode_known_groups
+from .base import (
+    CONSTRAINTS,
+    Constraint,
+    HasMethods,
+    Options,
+    accepts_sparse,
+    check_params,
+    check_sample_weight,
+    check_weighted_classes,
+    fit_base,
+    fit_groups,
+    require_sensitive_features,
+    validate_X,
+)
 
 __all__ = ["GroupThresholdClassifier"]
 
@@ -189,14 +199,22 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
     """
 
     _parameter_table: dict[str, list] = {
-        "estimator": [Options((None,)),
-                  HasMethods(("fit",), "a scikit-learn estimator (an object with fit)")],
+        "estimator": [
+            Options((None,)),
+            HasMethods(("fit",), "a scikit-learn estimator (an object with fit)"),
+        ],
         "constraint": [Options(CONSTRAINTS)],
         "prefit": [Options((True, False))],
     }
 
-    def __init__(self, estimator: Any = None, constraint: Constraint = "equal_opportunity",
-                 prefit: bool = False, random_state: Any = None, pos_label: Any = None) -> None:
+    def __init__(
+        self,
+        estimator: Any = None,
+        constraint: Constraint = "equal_opportunity",
+        prefit: bool = False,
+        random_state: Any = None,
+        pos_label: Any = None,
+    ) -> None:
         self.estimator = estimator
         self.constraint = constraint
         self.prefit = prefit
@@ -220,11 +238,13 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
                 scores = -scores
         elif hasattr(model, "predict_proba"):
             scores = np.asarray(model.predict_proba(X), dtype=np.float64)[
-                :, model_classes.index(self.pos_label_)]
+                :, model_classes.index(self.pos_label_)
+            ]
         else:
             raise ValueError(
                 f"{type(model).__name__} has neither decision_function nor predict_proba; "
-                "a score is needed to threshold")
+                "a score is needed to threshold"
+            )
         return self._finite(scores)
 
     @staticmethod
@@ -233,8 +253,9 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
             raise ValueError("the scores contain NaN or infinite values")
         return scores
 
-    def fit(self, X, y, *, sensitive_features=None,
-            sample_weight=None) -> "GroupThresholdClassifier":
+    def fit(
+        self, X, y, *, sensitive_features=None, sample_weight=None
+    ) -> "GroupThresholdClassifier":
         """Choose the per-group thresholds on ``(X, y)``.
 
         Parameters
@@ -259,7 +280,8 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         check_params(self, self._parameter_table)
         require_sensitive_features(self, sensitive_features)
         classes, y01, pos_label = check_binary_target(
-            y, pos_label=self.pos_label, warn=self.constraint == "equal_opportunity")
+            y, pos_label=self.pos_label, warn=self.constraint == "equal_opportunity"
+        )
         y = as_1d_array(y, "y", numeric=False)
         y01 = y01.astype(np.float64)
         weights = check_sample_weight(sample_weight, y01.size)
@@ -275,7 +297,8 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         if scores.size != y01.size:
             raise ValueError(
                 f"inputs have different lengths: the scores have {scores.size} entries "
-                f"but y has {y01.size}")
+                f"but y has {y01.size}"
+            )
         groups, codes = fit_groups(sensitive_features, y01.size, self)
         w = np.ones(y01.size) if weights is None else weights
         positives = np.bincount(codes, weights=w * y01, minlength=groups.size)
@@ -283,21 +306,29 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         if self.constraint == "equal_opportunity" and np.any(positives == 0):
             raise ValueError(
                 f"group(s) {', '.join(map(str, groups[positives == 0]))} have no positive "
-                "label, so their true-positive rate is undefined")
+                "label, so their true-positive rate is undefined"
+            )
         denominators = positives if self.constraint == "equal_opportunity" else sizes
-        curves = [_group_curve(scores[codes == k], y01[codes == k], self.constraint,
-                               w[codes == k]) for k in range(groups.size)]
+        curves = [
+            _group_curve(scores[codes == k], y01[codes == k], self.constraint, w[codes == k])
+            for k in range(groups.size)
+        ]
         # Candidate common rates: every rate a deterministic threshold reaches in some group.
-        candidates = np.unique(np.clip(np.concatenate(
-            [c[3] / d for c, d in zip(curves, denominators)]), 0.0, 1.0))
+        candidates = np.unique(
+            np.clip(
+                np.concatenate([c[3] / d for c, d in zip(curves, denominators, strict=True)]),
+                0.0,
+                1.0,
+            )
+        )
         correct = np.zeros(candidates.size)
-        for curve, d, n_k, pos_k in zip(curves, denominators, sizes, positives):
+        for curve, d, n_k, pos_k in zip(curves, denominators, sizes, positives, strict=True):
             _, _, tp, fp = _at_target(curve, candidates * d)
             correct += tp + (n_k - pos_k - fp)
         best = int(np.argmax(correct))  # ties: the smallest rate
         target = float(candidates[best])
         thresholds, probabilities = np.empty(groups.size), np.empty(groups.size)
-        for k, (curve, d) in enumerate(zip(curves, denominators)):
+        for k, (curve, d) in enumerate(zip(curves, denominators, strict=True)):
             j, alpha, _, _ = _at_target(curve, np.array([target * d]))
             j, alpha = int(j[0]), float(alpha[0])
             thresholds[k] = np.inf if j == 0 else curve[0][j - 1]
@@ -310,7 +341,7 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         return self
 
     def acceptance_probability(self, X, *, sensitive_features=None) -> np.ndarray:
-        """Probability that the randomized rule accepts each sample.
+        r"""Probability that the randomized rule accepts each sample.
 
         Parameters
         ----------
@@ -322,16 +353,21 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         Returns
         -------
         probability : ndarray of shape (n_samples,)
-            1 above the group's threshold, :math:`\\alpha_s` at it, 0 below.
+            1 above the group's threshold, :math:`\alpha_s` at it, 0 below.
         """
         check_is_fitted(self, "thresholds_")
         require_sensitive_features(self, sensitive_features, "predict")
         scores = self._scores(X)
-        codes = encode_known_groups(sensitive_features, self.groups_, scores.size,
-                                    seen_in="in fit, so they have no threshold")
+        codes = encode_known_groups(
+            sensitive_features,
+            self.groups_,
+            scores.size,
+            seen_in="in fit, so they have no threshold",
+        )
         tau = self.thresholds_[codes]
-        return np.where(scores > tau, 1.0,
-                        np.where(scores == tau, self.threshold_probabilities_[codes], 0.0))
+        return np.where(
+            scores > tau, 1.0, np.where(scores == tau, self.threshold_probabilities_[codes], 0.0)
+        )
 
     def predict(self, X, *, sensitive_features=None) -> np.ndarray:
         """Decisions of the randomized group-threshold rule.
@@ -376,8 +412,14 @@ class GroupThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
             ``set_score_request(sensitive_features=True)`` (see the API page).
         """
         from sklearn.metrics import accuracy_score
-        return float(accuracy_score(y, self.predict(X, sensitive_features=sensitive_features),
-                                    sample_weight=sample_weight))
+
+        return float(
+            accuracy_score(
+                y,
+                self.predict(X, sensitive_features=sensitive_features),
+                sample_weight=sample_weight,
+            )
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

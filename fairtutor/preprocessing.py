@@ -29,8 +29,18 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._validation import as_1d_array, base_estimator_has, check_groups, format_values
-from .base import (HasMethods, accepts_sparse, Options, check_params, check_sample_weight, fit_base,
-                   check_weighted_classes, fit_groups, require_sensitive_features, validate_X)
+from .base import (
+    HasMethods,
+    Options,
+    accepts_sparse,
+    check_params,
+    check_sample_weight,
+    check_weighted_classes,
+    fit_base,
+    fit_groups,
+    require_sensitive_features,
+    validate_X,
+)
 
 __all__ = ["reweighing_table", "reweighing_weights", "ReweighingClassifier"]
 
@@ -44,12 +54,13 @@ def _cells(y, sensitive_features):
     classes, y_codes = np.unique(y, return_inverse=True)
     if classes.size < 2:
         raise ValueError(
-            f"y has a single class ({format_values(classes)}); reweighing needs at least two "
-            "labels")
+            f"y has a single class ({format_values(classes)}); reweighing needs at least two labels"
+        )
     if np.issubdtype(classes.dtype, np.floating) and not np.all(classes == np.round(classes)):
         raise ValueError(
             "Unknown label type: y must hold class labels, got non-integer floats (is this a "
-            "regression target?)")
+            "regression target?)"
+        )
     return classes, groups, y_codes.reshape(-1), g_codes
 
 
@@ -103,7 +114,8 @@ def reweighing_table(y, *, sensitive_features, sample_weight=None):
         described = ", ".join(f"(group {groups[k]}, label {classes[c]})" for k, c in empty)
         raise ValueError(
             f"empty (group, label) cell(s): {described}; reweighing needs every group to "
-            "have examples of every label")
+            "have examples of every label"
+        )
     expected = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / n
     return expected / counts, groups, classes
 
@@ -154,8 +166,9 @@ def reweighing_weights(y, *, sensitive_features, sample_weight=None):
     >>> float(w.sum())            # weighted count of (a, 1): 3 * 2/3 = 2 = 4 * 4 / 8
     8.0
     """
-    table, _, _ = reweighing_table(y, sensitive_features=sensitive_features,
-                                   sample_weight=sample_weight)
+    table, _, _ = reweighing_table(
+        y, sensitive_features=sensitive_features, sample_weight=sample_weight
+    )
     _, _, y_codes, g_codes = _cells(y, sensitive_features)
     return table[g_codes, y_codes]
 
@@ -210,15 +223,16 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """
 
     _parameter_table: dict[str, list] = {
-        "estimator": [Options((None,)),
-                  HasMethods(("fit",), "a scikit-learn classifier (an object with fit)")],
+        "estimator": [
+            Options((None,)),
+            HasMethods(("fit",), "a scikit-learn classifier (an object with fit)"),
+        ],
     }
 
     def __init__(self, estimator: object = None) -> None:
         self.estimator = estimator
 
-    def fit(self, X, y, *, sensitive_features=None,
-            sample_weight=None) -> "ReweighingClassifier":
+    def fit(self, X, y, *, sensitive_features=None, sample_weight=None) -> "ReweighingClassifier":
         """Fit a clone of ``estimator`` with the reweighing weights.
 
         Parameters
@@ -245,19 +259,22 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         n_rows = X.shape[0]
         fit_groups(sensitive_features, n_rows, self)
         if y is None:
-            raise ValueError("ReweighingClassifier requires y to be passed, but the target y "
-                             "is None")
+            raise ValueError(
+                "ReweighingClassifier requires y to be passed, but the target y is None"
+            )
         if np.ndim(np.asarray(y)) == 2 and np.shape(y)[1] == 1:
             y = column_or_1d(np.asarray(y), warn=True)
         y_array = as_1d_array(y, "y", numeric=False)
         if n_rows != y_array.shape[0]:
             raise ValueError(
                 f"inputs have different lengths: X has {n_rows} rows but y has "
-                f"{y_array.shape[0]} entries")
+                f"{y_array.shape[0]} entries"
+            )
         prior = check_sample_weight(sample_weight, n_rows)
         check_weighted_classes(y_array, prior)
-        table, groups, classes = reweighing_table(y_array, sensitive_features=sensitive_features,
-                                                  sample_weight=prior)
+        table, groups, classes = reweighing_table(
+            y_array, sensitive_features=sensitive_features, sample_weight=prior
+        )
         _, _, y_codes, g_codes = _cells(y_array, sensitive_features)
         base = LogisticRegression() if self.estimator is None else self.estimator
         weights = table[g_codes, y_codes] * (1.0 if prior is None else prior)
@@ -324,5 +341,5 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         base = LogisticRegression() if self.estimator is None else self.estimator
-        tags.input_tags.sparse = accepts_sparse(base)   # X goes to the base as is
+        tags.input_tags.sparse = accepts_sparse(base)  # X goes to the base as is
         return tags

@@ -37,8 +37,13 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from tqdm import tqdm
 
 from ._optional import nn, torch
-from ._validation import (as_1d_array, check_groups, check_random_state, encode_known_groups,
-                          format_values)
+from ._validation import (
+    as_1d_array,
+    check_groups,
+    check_random_state,
+    encode_known_groups,
+    format_values,
+)
 from .base import deprecated_rename, fit_groups, require_sensitive_features, validate_X
 
 __all__ = [
@@ -58,8 +63,7 @@ PENALTIES = ("mmd", "sinkhorn", "output_dp", None)
 #: while the penalty is weak the groups stay apart and a solve can need a few
 #: hundred iterations, which ``max_iter=1000`` allows (the loop stops at
 #: convergence, so converging solves cost nothing more).
-SINKHORN_TRAINING_DEFAULTS = {"epsilon": 0.1, "scale": "relative", "tol": 1e-3,
-                              "max_iter": 1000}
+SINKHORN_TRAINING_DEFAULTS = {"epsilon": 0.1, "scale": "relative", "tol": 1e-3, "max_iter": 1000}
 
 
 class MultiTaskNet(nn.Module):
@@ -293,15 +297,26 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
     5
     """
 
-    def __init__(self,
-                 divergence: Literal["mmd", "sinkhorn", "output_dp"] | nn.Module | None = "mmd",
-                 lam: float = 1.0, representation_dim: int = 8, hidden: tuple = (32,),
-                 epochs: int = 30, batch_size: int = 128, lr: float = 1e-2,
-                 weight_decay: float = 0.0, penalty_kwargs: dict | None = None,
-                 device: Any = "cpu", random_state: Any = None, progress: bool = True,
-                 early_stopping: bool = False, validation_fraction: float = 0.1,
-                 n_iter_no_change: int = 5, tol: float = 1e-4,
-                 penalty: str = "deprecated") -> None:
+    def __init__(
+        self,
+        divergence: Literal["mmd", "sinkhorn", "output_dp"] | nn.Module | None = "mmd",
+        lam: float = 1.0,
+        representation_dim: int = 8,
+        hidden: tuple = (32,),
+        epochs: int = 30,
+        batch_size: int = 128,
+        lr: float = 1e-2,
+        weight_decay: float = 0.0,
+        penalty_kwargs: dict | None = None,
+        device: Any = "cpu",
+        random_state: Any = None,
+        progress: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 5,
+        tol: float = 1e-4,
+        penalty: str = "deprecated",
+    ) -> None:
         self.divergence = divergence
         self.penalty = penalty
         self.lam = lam
@@ -346,33 +361,40 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
         require_sensitive_features(self, sensitive_features)
         X = self._check_X(X, reset=True)
         if Y is None:
-            raise ValueError("FairRepresentationLearner requires y to be passed, but the "
-                             "target y is None")
+            raise ValueError(
+                "FairRepresentationLearner requires y to be passed, but the target y is None"
+            )
         self._y_ndim = np.asarray(Y).ndim
         Y = _check_targets(Y, X.shape[0])
         groups, codes = fit_groups(sensitive_features, X.shape[0], self)
         lam = self._check_params()
         device = _resolve_device(self.device)
         task_types = np.array(
-            ["binary" if np.isin(col[~np.isnan(col)], (0.0, 1.0)).all() else "real"
-             for col in Y.T]
+            ["binary" if np.isin(col[~np.isnan(col)], (0.0, 1.0)).all() else "real" for col in Y.T]
         )
         binary = task_types == "binary"
         _warn_class_like_real_tasks(Y, task_types)
         seed = int(check_random_state(self.random_state).integers(2**31 - 1))
         train_idx, val_idx = self._validation_split(codes, groups, seed)
         sampler = StratifiedBatchSampler._from_codes(
-            codes[train_idx], groups, self.batch_size, torch.Generator().manual_seed(seed),
-            positions=train_idx)
+            codes[train_idx],
+            groups,
+            self.batch_size,
+            torch.Generator().manual_seed(seed),
+            positions=train_idx,
+        )
 
         with _seeded(seed, device), _deterministic():
-            net = MultiTaskNet(X.shape[1], Y.shape[1], hidden=self.hidden,
-                               representation_dim=self.representation_dim).to(device)
+            net = MultiTaskNet(
+                X.shape[1],
+                Y.shape[1],
+                hidden=self.hidden,
+                representation_dim=self.representation_dim,
+            ).to(device)
         penalty = self._make_penalty(binary)
         if penalty is not None:
             penalty = penalty.to(device)
-        optimizer = torch.optim.Adam(net.parameters(), lr=self.lr,
-                                     weight_decay=self.weight_decay)
+        optimizer = torch.optim.Adam(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
 
         Xt = torch.as_tensor(X, dtype=torch.float32, device=device)
         Yt = torch.as_tensor(Y, dtype=torch.float32, device=device)
@@ -403,8 +425,7 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
                 z = net.represent(x)
                 out = net.heads(z)
                 task_loss = _task_loss(out, Yt[val_idx], observed[val_idx], binary_t)
-                pen = (0.0 if penalty is None else
-                       float(penalty(out if on_outputs else z, s)))
+                pen = 0.0 if penalty is None else float(penalty(out if on_outputs else z, s))
             return float(task_loss) + lam * pen
 
         history: dict[str, list[float]] = {"loss": [], "task_loss": [], "penalty": []}
@@ -412,16 +433,20 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
             history["val_loss"] = []
         trainer = _EpochTrainer(net, step, sampler, history)
         if val_idx is not None:
-            trainer.hooks.append(_EarlyStopping(validation_loss, self.n_iter_no_change,
-                                                float(self.tol)))
+            trainer.hooks.append(
+                _EarlyStopping(validation_loss, self.n_iter_no_change, float(self.tol))
+            )
         epochs = tqdm(range(self.epochs), desc="epochs", disable=not self.progress)
         with _deterministic():
             trainer.run(epochs)
         net = trainer.net
         if trainer.interrupted:
-            warnings.warn(f"fit was interrupted (KeyboardInterrupt); keeping the network of "
-                          f"epoch {trainer.n_epochs}, the last finished or best one",
-                          UserWarning, stacklevel=2)
+            warnings.warn(
+                f"fit was interrupted (KeyboardInterrupt); keeping the network of "
+                f"epoch {trainer.n_epochs}, the last finished or best one",
+                UserWarning,
+                stacklevel=2,
+            )
         net.eval()
         self.net_ = net
         self.groups_ = groups
@@ -508,8 +533,9 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
         X = self._check_X(X)
         Y = _check_targets(Y, X.shape[0])
         if Y.shape[1] != self.n_tasks_:
-            raise ValueError(f"Y has {Y.shape[1]} tasks, but the model was fitted "
-                             f"with {self.n_tasks_}")
+            raise ValueError(
+                f"Y has {Y.shape[1]} tasks, but the model was fitted with {self.n_tasks_}"
+            )
         codes = encode_known_groups(sensitive_features, self.groups_, X.shape[0], min_groups=2)
         device = next(self.net_.parameters()).device
         binary = self.task_types_ == "binary"
@@ -520,15 +546,20 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
             sens = torch.as_tensor(codes, dtype=torch.long, device=device)
             z = self.net_.represent(x)
             out = self.net_.heads(z)
-            task_loss = float(_task_loss(out, torch.nan_to_num(y), ~torch.isnan(y),
-                                         torch.as_tensor(binary, device=device)))
+            task_loss = float(
+                _task_loss(
+                    out,
+                    torch.nan_to_num(y),
+                    ~torch.isnan(y),
+                    torch.as_tensor(binary, device=device),
+                )
+            )
             if penalty is None:
                 pen = 0.0
             else:
                 pen = penalty.to(device)
                 pen = float(pen(out if isinstance(pen, OutputDPPenalty) else z, sens))
-        return {"loss": task_loss + float(self.lam) * pen, "task_loss": task_loss,
-                "penalty": pen}
+        return {"loss": task_loss + float(self.lam) * pen, "task_loss": task_loss, "penalty": pen}
 
     def fit_head(self, X, y, *, estimator=None):
         """Fit a head for a new task on the frozen representation.
@@ -569,8 +600,10 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
         y = as_1d_array(y, "y", allow_nan=True).astype(np.float64)
         Z = self.transform(X)
         if Z.shape[0] != y.shape[0]:
-            raise ValueError(f"inputs have different lengths: X has {Z.shape[0]} rows "
-                             f"but y has {y.shape[0]} entries")
+            raise ValueError(
+                f"inputs have different lengths: X has {Z.shape[0]} rows "
+                f"but y has {y.shape[0]} entries"
+            )
         keep = ~np.isnan(y)
         if not keep.any():
             raise ValueError("y has no observed label (all NaN)")
@@ -605,8 +638,11 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
             raise ValueError(f"lr must be a positive number, got {self.lr!r}")
         if self.early_stopping:
             fraction = self.validation_fraction
-            if (isinstance(fraction, bool) or not isinstance(fraction, numbers.Real)
-                    or not 0 < fraction < 1):
+            if (
+                isinstance(fraction, bool)
+                or not isinstance(fraction, numbers.Real)
+                or not 0 < fraction < 1
+            ):
                 raise ValueError(f"validation_fraction must be in (0, 1), got {fraction!r}")
             _check_positive_int(self.n_iter_no_change, "n_iter_no_change")
             if not isinstance(self.tol, numbers.Real) or not self.tol >= 0:
@@ -627,14 +663,15 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
                 raise ValueError(
                     f"validation_fraction={self.validation_fraction} leaves group "
                     f"{groups[k]!r} ({members.size} samples) with fewer than 2 samples in "
-                    "the validation or the training part")
+                    "the validation or the training part"
+                )
             val.append(members[:n_val])
         val = np.sort(np.concatenate(val))
         return np.setdiff1d(np.arange(n), val), val
 
     def _make_penalty(self, binary):
         kwargs = dict(self.penalty_kwargs or {})
-        with warnings.catch_warnings():   # fit has warned already
+        with warnings.catch_warnings():  # fit has warned already
             warnings.simplefilter("ignore", FutureWarning)
             chosen = self._divergence()
         if isinstance(chosen, nn.Module):
@@ -645,7 +682,8 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
             if kwargs:
                 raise ValueError(
                     f"penalty_kwargs {sorted(kwargs)} do not apply to divergence='output_dp', "
-                    "which has no parameter")
+                    "which has no parameter"
+                )
             return OutputDPPenalty(binary)
         from .divergences import MMDPenalty, SinkhornPenalty
 
@@ -681,8 +719,7 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
 
     def _check_task(self, task):
         if not isinstance(task, numbers.Integral) or not 0 <= task < self.n_tasks_:
-            raise ValueError(f"task must be an integer in [0, {self.n_tasks_ - 1}], "
-                             f"got {task!r}")
+            raise ValueError(f"task must be an integer in [0, {self.n_tasks_ - 1}], got {task!r}")
         return int(task)
 
     def _select(self, values, task):
@@ -771,8 +808,13 @@ class StratifiedBatchSampler:
         groups, codes = check_groups(sensitive_features)
         batch_size = _check_positive_int(batch_size, "batch_size")
         seed = int(check_random_state(random_state).integers(2**31 - 1))
-        self._setup(codes, groups, batch_size, torch.Generator().manual_seed(seed),
-                    np.arange(codes.shape[0]))
+        self._setup(
+            codes,
+            groups,
+            batch_size,
+            torch.Generator().manual_seed(seed),
+            np.arange(codes.shape[0]),
+        )
 
     @classmethod
     def _from_codes(cls, codes, groups, batch_size, generator, positions):
@@ -820,8 +862,10 @@ class _BatchScaled(nn.Module):
         sq = ((z[rows] - z[cols]) ** 2).sum(1)
         median = sq.median()
         if not median > 0:
-            raise ValueError("more than half of the pairs of representations in the batch "
-                             "coincide; the Sinkhorn penalty's scale is undefined")
+            raise ValueError(
+                "more than half of the pairs of representations in the batch "
+                "coincide; the Sinkhorn penalty's scale is undefined"
+            )
         return self.penalty(z / median.sqrt(), sensitive)
 
     def __getattr__(self, name):
@@ -858,7 +902,7 @@ class _EpochTrainer:
                     sums += self.step(batch).double().cpu()
                 means = (sums / len(self.sampler)).tolist()
                 finished_state = _copy_state(self.net)
-                for key, value in zip(("loss", "task_loss", "penalty"), means):
+                for key, value in zip(("loss", "task_loss", "penalty"), means, strict=True):
                     self.history[key].append(value)
                 self.n_epochs += 1
                 for hook in self.hooks:
@@ -872,7 +916,7 @@ class _EpochTrainer:
                 raise
             self.interrupted = True
             for values in self.history.values():
-                del values[self.n_epochs:]
+                del values[self.n_epochs :]
             if self.best_state is None:
                 self.net.load_state_dict(finished_state)
         if self.best_state is not None:
@@ -922,19 +966,22 @@ def _check_hidden(hidden):
 
 
 def _check_targets(Y, n_samples):
-    Y = check_array(Y, dtype=np.float64, ensure_2d=False, ensure_all_finite="allow-nan",
-                    input_name="Y")
+    Y = check_array(
+        Y, dtype=np.float64, ensure_2d=False, ensure_all_finite="allow-nan", input_name="Y"
+    )
     if Y.ndim == 1:
         Y = Y[:, None]
     if Y.ndim != 2:
         raise ValueError(f"Y must be 1-D or 2-D (n_samples, n_tasks), got shape {Y.shape}")
     if Y.shape[0] != n_samples:
-        raise ValueError(f"inputs have different lengths: X has {n_samples} rows "
-                         f"but Y has {Y.shape[0]}")
+        raise ValueError(
+            f"inputs have different lengths: X has {n_samples} rows but Y has {Y.shape[0]}"
+        )
     empty = np.flatnonzero(np.isnan(Y).all(axis=0))
     if empty.size:
-        raise ValueError(f"task(s) {', '.join(map(str, empty))} of Y have no observed "
-                         "label (all NaN)")
+        raise ValueError(
+            f"task(s) {', '.join(map(str, empty))} of Y have no observed label (all NaN)"
+        )
     return Y
 
 
@@ -946,7 +993,10 @@ def _warn_class_like_real_tasks(Y, task_types):
             warnings.warn(
                 f"task {t} of Y has the integer values {format_values(values.astype(int))}: it is "
                 "trained as a real-valued task (squared loss). Recode a binary task to "
-                "0/1 to train it as a classification task.", UserWarning, stacklevel=3)
+                "0/1 to train it as a classification task.",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def _resolve_device(device):
@@ -963,8 +1013,10 @@ def _n_batches(codes, groups, batch_size):
     n_batches = max(1, int(np.ceil(n / batch_size)))
     smallest = int(counts.min())
     if smallest < 2:
-        raise ValueError(f"group {groups[counts.argmin()]!r} has {smallest} sample(s); "
-                         "each group needs at least 2")
+        raise ValueError(
+            f"group {groups[counts.argmin()]!r} has {smallest} sample(s); "
+            "each group needs at least 2"
+        )
     if smallest < 2 * n_batches:
         minimum = int(np.ceil(n / (smallest // 2)))
         raise ValueError(
@@ -977,8 +1029,10 @@ def _n_batches(codes, groups, batch_size):
 
 def _stratified_batches(by_group, n_batches, generator):
     """Yield ``n_batches`` index tensors; each holds a share of every group."""
-    chunks = [idx[torch.randperm(idx.numel(), generator=generator)].tensor_split(n_batches)
-              for idx in by_group]
+    chunks = [
+        idx[torch.randperm(idx.numel(), generator=generator)].tensor_split(n_batches)
+        for idx in by_group
+    ]
     order = torch.randperm(n_batches, generator=generator).tolist()
     for b in order:
         yield torch.cat([c[b] for c in chunks])

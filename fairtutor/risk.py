@@ -182,8 +182,7 @@ def _per_sample_losses(loss_fn, y, scores):
     values = np.asarray(loss_fn(y.astype(np.float64), scores), dtype=np.float64)
     if values.shape != scores.shape:
         raise ValueError(
-            f"the loss returned shape {values.shape}, expected one value per sample "
-            f"{scores.shape}"
+            f"the loss returned shape {values.shape}, expected one value per sample {scores.shape}"
         )
     if not np.all(np.isfinite(values)):
         raise ValueError("the loss returned NaN or infinite values")
@@ -246,13 +245,20 @@ def _binary_labels(y_true, pos_label=None, warn=True):
     y = as_1d_array(y_true, "y_true", numeric=False)
     labels, _ = _unique_labels(y, "y_true")
     if labels.size > 2:
-        return check_binary(y, "y_true")   # raises: more than two labels
+        return check_binary(y, "y_true")  # raises: more than two labels
     pos_label = resolve_pos_label(labels, pos_label, "y_true", warn=warn)
     return check_binary(y, "y_true", pos_label=pos_label)
 
 
-def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_one",
-                  constraint="equal_opportunity", pos_label=None) -> FairnessRisk:
+def fairness_risk(
+    y_true,
+    y_pred_or_scores,
+    *,
+    sensitive_features,
+    loss="zero_one",
+    constraint="equal_opportunity",
+    pos_label=None,
+) -> FairnessRisk:
     r"""Group-conditional empirical risks and their largest gap.
 
     Derived in :ref:`chapter 2, § The fairness risk <sec-empirical-fairness-risk>`.
@@ -409,10 +415,18 @@ def _gap_interval_from_boxes(low, high):
     return lower, upper
 
 
-def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.05,
-                                 method="hoeffding", constraint="equal_opportunity",
-                                 n_resamples=2000, random_state=None,
-                                 pos_label=None) -> FairnessInterval:
+def fairness_confidence_interval(
+    y_true,
+    y_pred,
+    *,
+    sensitive_features,
+    delta=0.05,
+    method="hoeffding",
+    constraint="equal_opportunity",
+    n_resamples=2000,
+    random_state=None,
+    pos_label=None,
+) -> FairnessInterval:
     r"""Estimate of a fairness gap (DEO or DP) with a confidence interval.
 
     Derived in :ref:`chapter 2, § How far is the empirical DEO from the true DEO?
@@ -527,25 +541,41 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
     delta = _check_delta(delta)
     method = _check_choice(method, "method", METHODS)
     constraint = _check_choice(constraint, "constraint", CONSTRAINTS)
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) \
-            or n_resamples < 10:
+    if (
+        isinstance(n_resamples, bool)
+        or not isinstance(n_resamples, (int, np.integer))
+        or n_resamples < 10
+    ):
         raise ValueError(f"n_resamples must be an integer of at least 10, got {n_resamples!r}")
-    gap_fn = (equal_opportunity_difference if constraint == "equal_opportunity"
-              else demographic_parity_difference)
+    gap_fn = (
+        equal_opportunity_difference
+        if constraint == "equal_opportunity"
+        else demographic_parity_difference
+    )
     # The metric validates the inputs and raises on a group without positives.
     with warnings.catch_warnings():
         # This function warns about small groups itself, with the interval.
         warnings.simplefilter("ignore", SmallGroupWarning)
-        estimate = gap_fn(y_true, y_pred, sensitive_features=sensitive_features,
-                          pos_label=pos_label)
-    if pos_label is None:   # the label the metric took (it warned if that was a guess)
-        both = np.concatenate([as_1d_array(y_true, "y_true", numeric=False).astype(object),
-                               as_1d_array(y_pred, "y_pred", numeric=False).astype(object)])
-        pos_label = resolve_pos_label(_unique_labels(both, "y_true and y_pred")[0], None,
-                                      "y_true and y_pred", warn=False)
-    risk = fairness_risk(y_true, check_binary(y_pred, "y_pred", pos_label=pos_label),
-                         sensitive_features=sensitive_features, constraint=constraint,
-                         pos_label=pos_label)
+        estimate = gap_fn(
+            y_true, y_pred, sensitive_features=sensitive_features, pos_label=pos_label
+        )
+    if pos_label is None:  # the label the metric took (it warned if that was a guess)
+        both = np.concatenate(
+            [
+                as_1d_array(y_true, "y_true", numeric=False).astype(object),
+                as_1d_array(y_pred, "y_pred", numeric=False).astype(object),
+            ]
+        )
+        pos_label = resolve_pos_label(
+            _unique_labels(both, "y_true and y_pred")[0], None, "y_true and y_pred", warn=False
+        )
+    risk = fairness_risk(
+        y_true,
+        check_binary(y_pred, "y_pred", pos_label=pos_label),
+        sensitive_features=sensitive_features,
+        constraint=constraint,
+        pos_label=pos_label,
+    )
     rates = 1.0 - risk.group_risks.to_numpy()
     counts = risk.counts.to_numpy()
     index = risk.group_risks.index
@@ -561,15 +591,21 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
         # happens as soon as t_s >= max(rate, 1 - rate), well before t_s >= 1.
         vacuous = (low_s <= 0.0) & (high_s >= 1.0)
         if vacuous.any():
-            described = ", ".join(f"{g} ({n} {who})" for g, n in
-                                  zip(index[vacuous], counts[vacuous]))
+            described = ", ".join(
+                f"{g} ({n} {who})" for g, n in zip(index[vacuous], counts[vacuous], strict=True)
+            )
             whole = low == 0.0 and high == 1.0
             warnings.warn(
                 f"group(s) {described} are too small: their Hoeffding box is all of [0, 1] at "
                 f"delta={delta:g}, so the bound says nothing about their rate"
-                + ("; the interval [0, 1] is vacuous" if whole else
-                   "; the interval rests on the other groups only"),
-                SmallGroupWarning, stacklevel=2)
+                + (
+                    "; the interval [0, 1] is vacuous"
+                    if whole
+                    else "; the interval rests on the other groups only"
+                ),
+                SmallGroupWarning,
+                stacklevel=2,
+            )
         radii_series = pd.Series(radii, index=index, name="radius")
     else:
         rng = check_random_state(random_state)
@@ -580,16 +616,26 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
         low, high = max(0.0, float(estimate) - radius), min(1.0, float(estimate) + radius)
         degenerate = (rates == 0) | (rates == 1)
         if degenerate.any():
-            described = ", ".join(f"{g} ({n} {who}, rate {r:g})" for g, n, r in
-                                  zip(index[degenerate], counts[degenerate], rates[degenerate]))
+            described = ", ".join(
+                f"{g} ({n} {who}, rate {r:g})"
+                for g, n, r in zip(
+                    index[degenerate], counts[degenerate], rates[degenerate], strict=True
+                )
+            )
             warnings.warn(
                 f"group(s) {described}: every bootstrap resample repeats this rate, so the "
                 "interval ignores their uncertainty; use method='hoeffding'",
-                SmallGroupWarning, stacklevel=2)
+                SmallGroupWarning,
+                stacklevel=2,
+            )
         radii_series = pd.Series(np.nan, index=index, name="radius")
 
     return FairnessInterval(
-        estimate=float(estimate), low=low, high=high, delta=delta, method=method,
+        estimate=float(estimate),
+        low=low,
+        high=high,
+        delta=delta,
+        method=method,
         constraint=constraint,
         group_rates=pd.Series(rates, index=index, name="rate"),
         group_counts=risk.counts.rename("count"),

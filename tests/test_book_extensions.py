@@ -14,10 +14,18 @@ def _notebook(*cells):
 
 
 def test_written_answer_markers_leave_the_prose_but_not_the_code():
-    written = {"cell_type": "markdown", "metadata": {},
-               "source": ["### BEGIN SOLUTION\n", "The model answer.\n", "### END SOLUTION"]}
-    code = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-            "source": ["### BEGIN SOLUTION\n", "x = 1\n", "### END SOLUTION"]}
+    written = {
+        "cell_type": "markdown",
+        "metadata": {},
+        "source": ["### BEGIN SOLUTION\n", "The model answer.\n", "### END SOLUTION"],
+    }
+    code = {
+        "cell_type": "code",
+        "metadata": {},
+        "outputs": [],
+        "execution_count": None,
+        "source": ["### BEGIN SOLUTION\n", "x = 1\n", "### END SOLUTION"],
+    }
     heading = {"cell_type": "markdown", "metadata": {}, "source": "### A real heading\ntext"}
     notebook = _notebook(written, code, heading)
     out = json.loads(fairtutor_html.strip_markdown_solution_markers(notebook))

@@ -576,7 +576,7 @@ def test_toc_parser_reads_parts_chapters_and_sections(tmp_path):
 # the course kit (issue 21): slide decks, their links, the printable syllabus
 # --------------------------------------------------------------------------
 
-CHAPTER_STEMS = [p[len("notebooks/"):] for p in PAGES if p.startswith("notebooks/")]
+CHAPTER_STEMS = [p[len("notebooks/") :] for p in PAGES if p.startswith("notebooks/")]
 
 SLIDE_FACTS = """() => ({
   slides: Reveal.getTotalSlides(),
@@ -624,7 +624,8 @@ def test_instructor_guide_links_every_deck(built_book):
     page = built_book / "book" / "instructor_guide.html"
     links = re.findall(r'href="([^"]*_static/slides/[^"]+)"', page.read_text(encoding="utf-8"))
     assert sorted(Path(link).name for link in links) == sorted(
-        f"{stem}.slides.html" for stem in CHAPTER_STEMS)
+        f"{stem}.slides.html" for stem in CHAPTER_STEMS
+    )
     for link in links:
         assert (page.parent / link).resolve().is_file(), link
 

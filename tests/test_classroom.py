@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-import synthetic_chapter
 from fairtutor import classroom
+
+import synthetic_chapter
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,8 +25,13 @@ def by_id(notebook):
 
 
 def code_cell(source, nbgrader=None, outputs=()):
-    cell = {"cell_type": "code", "source": source, "metadata": {}, "outputs": list(outputs),
-            "execution_count": 1}
+    cell = {
+        "cell_type": "code",
+        "source": source,
+        "metadata": {},
+        "outputs": list(outputs),
+        "execution_count": 1,
+    }
     if nbgrader is not None:
         cell["metadata"]["nbgrader"] = nbgrader
     return cell
@@ -42,7 +48,13 @@ def test_synthetic_chapter_follows_the_convention():
     assert classroom.check_convention(synthetic_chapter.notebook()) == []
     [deo, rate] = classroom.find_exercises(synthetic_chapter.notebook())
     assert (deo.id, deo.given, deo.solution, deo.written, deo.check, deo.points) == (
-        "toy-deo", 4, 5, [6], 7, 3.0)
+        "toy-deo",
+        4,
+        5,
+        [6],
+        7,
+        3.0,
+    )
     assert (rate.id, rate.points) == ("toy-rate", 1.0)
 
 
@@ -51,7 +63,8 @@ def test_student_edition_strips_solutions_hidden_tests_and_model_answers():
     student = classroom.make_student_notebook(instructor)
     cells, original = by_id(student), by_id(instructor)
     assert cells["toy-deo-solution"]["source"] == (
-        "# YOUR CODE HERE\nraise NotImplementedError()\nprint(f\"DEO = {deo_answer:.4f}\")\n")
+        '# YOUR CODE HERE\nraise NotImplementedError()\nprint(f"DEO = {deo_answer:.4f}")\n'
+    )
     written = cells["toy-deo-written"]["source"]
     assert written.startswith("Why does the difference of equal opportunity")
     assert written.endswith("YOUR ANSWER HERE\n") and "true-positive rate" not in written
@@ -71,20 +84,27 @@ def test_student_edition_strips_solutions_hidden_tests_and_model_answers():
 
 
 def test_solution_replaced_indentation_kept_and_outputs_cleared():
-    source = ("def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n"
-              "answer = f(3)")
-    nb = notebook(code_cell(source, SOLUTION, outputs=[{"output_type": "stream"}]),
-                  code_cell("check_true(answer == 6, 'no')", {"grade": True}))
+    source = (
+        "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\nanswer = f(3)"
+    )
+    nb = notebook(
+        code_cell(source, SOLUTION, outputs=[{"output_type": "stream"}]),
+        code_cell("check_true(answer == 6, 'no')", {"grade": True}),
+    )
     student = classroom.make_student_notebook(nb)
     assert student["cells"][0]["source"] == (
-        "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\nanswer = f(3)")
+        "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\nanswer = f(3)"
+    )
     assert all(c["outputs"] == [] and c["execution_count"] is None for c in student["cells"])
     assert nb["cells"][0]["outputs"], "the input notebook must not change"
 
 
 def test_markdown_solution_without_markers_is_replaced_whole():
-    cell = {"cell_type": "markdown", "source": "The answer is 42.", "metadata":
-            {"nbgrader": dict(SOLUTION, grade_id="written")}}
+    cell = {
+        "cell_type": "markdown",
+        "source": "The answer is 42.",
+        "metadata": {"nbgrader": dict(SOLUTION, grade_id="written")},
+    }
     student = classroom.make_student_notebook(notebook(cell))
     assert student["cells"][0]["source"] == "YOUR ANSWER HERE"
 
@@ -95,8 +115,9 @@ def test_solution_code_and_with_solution_round_trip():
     assert code.startswith("def deo_by_hand") and "BEGIN" not in code
     assert classroom.with_solution(source, code) == source
     mutated = classroom.with_solution(source, "deo_answer = 0.5\n")
-    assert mutated == ("### BEGIN SOLUTION\ndeo_answer = 0.5\n### END SOLUTION\n"
-                       "print(f\"DEO = {deo_answer:.4f}\")\n")
+    assert mutated == (
+        '### BEGIN SOLUTION\ndeo_answer = 0.5\n### END SOLUTION\nprint(f"DEO = {deo_answer:.4f}")\n'
+    )
     with pytest.raises(ValueError, match="BEGIN SOLUTION"):
         classroom.with_solution("x = 1", "x = 2")
 
@@ -105,8 +126,11 @@ def _edit(grade_id, *, source=None, meta=None, cell_type=None, drop=False):
     """The synthetic chapter with one cell changed."""
     nb = synthetic_chapter.notebook()
     cells = nb["cells"]
-    index = next(i for i, c in enumerate(cells)
-                 if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+    index = next(
+        i
+        for i, c in enumerate(cells)
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id
+    )
     if drop:
         del cells[index]
         return nb
@@ -139,60 +163,98 @@ def _worded_rate():
 
 
 BROKEN = {
-    "no given cell": (lambda: _edit("toy-deo-given", drop=True),
-                      "exercise 'toy-deo': no given cell (grade_id 'toy-deo-given')"),
-    "no check cell": (lambda: _edit("toy-rate-check", drop=True),
-                      "exercise 'toy-rate': no check cell"),
-    "given cell editable": (lambda: _edit("toy-deo-given", meta={"locked": False}),
-                            "given cell 'toy-deo-given' needs \"locked\": true"),
-    "check cell unlocked": (lambda: _edit("toy-deo-check", meta={"locked": False}),
-                            "check cell 'toy-deo-check' needs \"locked\": true"),
-    "check cell without points": (lambda: _edit("toy-deo-check", meta={"points": 0}),
-                                  "graded cell 'toy-deo-check' has no points"),
-    "written answer without points": (lambda: _edit("toy-deo-written", meta={"points": None}),
-                                      "graded cell 'toy-deo-written' has no points"),
+    "no given cell": (
+        lambda: _edit("toy-deo-given", drop=True),
+        "exercise 'toy-deo': no given cell (grade_id 'toy-deo-given')",
+    ),
+    "no check cell": (
+        lambda: _edit("toy-rate-check", drop=True),
+        "exercise 'toy-rate': no check cell",
+    ),
+    "given cell editable": (
+        lambda: _edit("toy-deo-given", meta={"locked": False}),
+        "given cell 'toy-deo-given' needs \"locked\": true",
+    ),
+    "check cell unlocked": (
+        lambda: _edit("toy-deo-check", meta={"locked": False}),
+        "check cell 'toy-deo-check' needs \"locked\": true",
+    ),
+    "check cell without points": (
+        lambda: _edit("toy-deo-check", meta={"points": 0}),
+        "graded cell 'toy-deo-check' has no points",
+    ),
+    "written answer without points": (
+        lambda: _edit("toy-deo-written", meta={"points": None}),
+        "graded cell 'toy-deo-written' has no points",
+    ),
     "written answer without markers": (
         lambda: _edit("toy-deo-written", source=lambda s: s.replace("### ", "")),
-        "written cell without '### BEGIN SOLUTION'"),
-    "written answer in a code cell": (lambda: _edit("toy-deo-written", cell_type="code"),
-                                      "written cell 'toy-deo-written' must be a markdown cell"),
+        "written cell without '### BEGIN SOLUTION'",
+    ),
+    "written answer in a code cell": (
+        lambda: _edit("toy-deo-written", cell_type="code"),
+        "written cell 'toy-deo-written' must be a markdown cell",
+    ),
     "solution without markers": (
         lambda: _edit("toy-rate-solution", source=lambda s: s.replace("### ", "")),
-        "solution cell without '### BEGIN SOLUTION'"),
-    "schema version": (lambda: _edit("toy-rate-given", meta={"schema_version": 1}),
-                       "'toy-rate-given' needs \"schema_version\": 3"),
-    "grade_id without role": (lambda: _edit("toy-rate-given", meta={"grade_id": "toy-data"}),
-                              "grade_id 'toy-data' does not end in -given"),
+        "solution cell without '### BEGIN SOLUTION'",
+    ),
+    "schema version": (
+        lambda: _edit("toy-rate-given", meta={"schema_version": 1}),
+        "'toy-rate-given' needs \"schema_version\": 3",
+    ),
+    "grade_id without role": (
+        lambda: _edit("toy-rate-given", meta={"grade_id": "toy-data"}),
+        "grade_id 'toy-data' does not end in -given",
+    ),
     "duplicate grade_id": (_duplicate_id, "duplicate grade_id 'toy-rate-check'"),
-    "wrong order": (_swap_given_and_solution,
-                    "exercise 'toy-deo': cells must come in the order given, solution, check"),
+    "wrong order": (
+        _swap_given_and_solution,
+        "exercise 'toy-deo': cells must come in the order given, solution, check",
+    ),
     "no hidden tests": (
         lambda: _edit("toy-rate-check", source=lambda s: s.split("### BEGIN HIDDEN")[0]),
-        "check cell has no '### BEGIN HIDDEN TESTS'"),
+        "check cell has no '### BEGIN HIDDEN TESTS'",
+    ),
     "helper not imported": (
         lambda: _edit("toy-rate-check", source=lambda s: s.replace("check_true, ", "")),
-        "check cell uses check_true without importing it"),
+        "check cell uses check_true without importing it",
+    ),
     "bare assert": (
         lambda: _edit("toy-rate-check", source=lambda s: s + "assert rate_answer < 1\n"),
-        "check cell uses a bare `assert`"),
+        "check cell uses a bare `assert`",
+    ),
     "answer read directly": (
-        lambda: _edit("toy-rate-check", source=lambda s: s.replace(
-            'selection_rate, rate_answer = require(globals(), "selection_rate", "rate_answer")',
-            'selection_rate = require(globals(), "selection_rate")')),
-        "check cell reads rate_answer from the solution cell directly"),
+        lambda: _edit(
+            "toy-rate-check",
+            source=lambda s: s.replace(
+                'selection_rate, rate_answer = require(globals(), "selection_rate", "rate_answer")',
+                'selection_rate = require(globals(), "selection_rate")',
+            ),
+        ),
+        "check cell reads rate_answer from the solution cell directly",
+    ),
     "another exercise's answer": (
-        lambda: _edit("toy-rate-check", source=lambda s: s.replace(
-            'print("Correct!")', 'check_close("x", deo_answer, 0.25)\nprint("Correct!")')),
-        "check cell uses deo_answer, created in another exercise's solution cell"),
+        lambda: _edit(
+            "toy-rate-check",
+            source=lambda s: s.replace(
+                'print("Correct!")', 'check_close("x", deo_answer, 0.25)\nprint("Correct!")'
+            ),
+        ),
+        "check cell uses deo_answer, created in another exercise's solution cell",
+    ),
     "data in the solution cell": (
-        lambda: _edit("toy-deo-solution",
-                      source=lambda s: "y_pred_ex = y_true_ex.copy()\n" + s),
-        "solution cell 'toy-deo-solution' creates y_pred_ex outside the solution markers"),
+        lambda: _edit("toy-deo-solution", source=lambda s: "y_pred_ex = y_true_ex.copy()\n" + s),
+        "solution cell 'toy-deo-solution' creates y_pred_ex outside the solution markers",
+    ),
     "question in words without a written cell": (
         _worded_rate,
-        "exercise 'toy-rate': the statement asks for an answer in words (Why)"),
-    "syntax error": (lambda: _edit("toy-rate-check", source=lambda s: s + "check_true(\n"),
-                     "check cell is not valid Python"),
+        "exercise 'toy-rate': the statement asks for an answer in words (Why)",
+    ),
+    "syntax error": (
+        lambda: _edit("toy-rate-check", source=lambda s: s + "check_true(\n"),
+        "check cell is not valid Python",
+    ),
 }
 
 
@@ -206,10 +268,15 @@ def test_convention_problems_are_reported(case):
 def test_shared_data_from_ordinary_cells_is_allowed():
     # a name created by an ordinary cell (and reassigned in a solution) is not
     # "another exercise's answer": checks may use the chapter's variables
-    nb = _edit("toy-rate-check", source=lambda s: s.replace(
-        'print("Correct!")', 'check_true(scores.size == 40, "no")\nprint("Correct!")'))
+    nb = _edit(
+        "toy-rate-check",
+        source=lambda s: s.replace(
+            'print("Correct!")', 'check_true(scores.size == 40, "no")\nprint("Correct!")'
+        ),
+    )
     nb["cells"][5]["source"] = nb["cells"][5]["source"].replace(
-        "### END SOLUTION", "scores = scores\n### END SOLUTION")
+        "### END SOLUTION", "scores = scores\n### END SOLUTION"
+    )
     assert classroom.check_convention(nb) == []
 
 
@@ -227,11 +294,16 @@ def test_command_line_writes_student_edition_and_answer_key(tmp_path, capsys):
     mutations.mkdir()
     (mutations / "01_synthetic.py").write_text(f"MUTATIONS = {synthetic_chapter.MUTATIONS!r}\n")
     assert classroom.read_mutations(mutations / "01_synthetic.py") == synthetic_chapter.MUTATIONS
-    assert classroom.main(["answer-key", str(source), "--out", str(key),
-                           "--mutations", str(mutations)]) == 0
+    assert (
+        classroom.main(
+            ["answer-key", str(source), "--out", str(key), "--mutations", str(mutations)]
+        )
+        == 0
+    )
     text = key.read_text()
-    assert ("| 01_synthetic | ex-toy-rate | 1 | rate of the rejected; count instead of rate |"
-            in text)
+    assert (
+        "| 01_synthetic | ex-toy-rate | 1 | rate of the rejected; count instead of rate |" in text
+    )
     assert "## 01_synthetic (4 points)" in text
     assert "### ex-toy-deo (3 points)" in text and "### ex-toy-rate (1 points)" in text
     assert "Check cell `toy-deo-check`: 2 points" in text
@@ -250,16 +322,27 @@ def test_command_line_refuses_broken_convention(tmp_path, capsys):
 
 def test_classroom_needs_only_the_standard_library():
     # `make student` runs with the system python3 and no environment built.
-    code = ("import sys, fairtutor.classroom; heavy = {'numpy', 'pandas', 'torch', "
-            "'sklearn', 'nbformat'} & set(sys.modules); assert not heavy, heavy")
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
-                   env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    code = (
+        "import sys, fairtutor.classroom; heavy = {'numpy', 'pandas', 'torch', "
+        "'sklearn', 'nbformat'} & set(sys.modules); assert not heavy, heavy"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        check=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_student_does_not_build_the_environment(tmp_path):
-    dry_run = subprocess.run(["make", "-n", "student", f"VENV={tmp_path}/never"], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout
+    dry_run = subprocess.run(
+        ["make", "-n", "student", f"VENV={tmp_path}/never"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "pip install" not in dry_run and "venv" not in dry_run, dry_run
     assert "-m fairtutor.classroom student notebooks --out student" in dry_run
 
@@ -272,11 +355,13 @@ def test_committed_student_edition_is_up_to_date(path):
     # The book's Binder and Colab buttons open student/<chapter>.ipynb from the
     # repository (book/_ext/fairtutor_student.py): it must match the chapter.
     committed = ROOT / "student" / path.name
-    assert committed.is_file(), (f"student/{path.name} is missing: run `make student` and "
-                                 "commit student/")
+    assert committed.is_file(), (
+        f"student/{path.name} is missing: run `make student` and commit student/"
+    )
     expected = classroom.make_student_notebook(json.loads(path.read_text(encoding="utf-8")))
     assert json.loads(committed.read_text(encoding="utf-8")) == expected, (
-        f"student/{path.name} is out of date: run `make student` and commit student/")
+        f"student/{path.name} is out of date: run `make student` and commit student/"
+    )
 
 
 def test_no_stale_student_edition():
@@ -299,10 +384,13 @@ def test_book_links_each_chapter_to_its_student_edition():
     ext = _student_extension()
     assert "fairtutor_student: book/_ext" in (ROOT / "_config.yml").read_text()
     assert ext.student_edition_href("notebooks/01_measuring_fairness") == (
-        "../_static/student/01_measuring_fairness.ipynb")
+        "../_static/student/01_measuring_fairness.ipynb"
+    )
     note = ext.student_edition_note("notebooks/01_measuring_fairness").astext()
-    assert note.startswith("Exercises only: download the student edition of this chapter, "
-                           "01_measuring_fairness.ipynb (solutions removed, checks kept).")
+    assert note.startswith(
+        "Exercises only: download the student edition of this chapter, "
+        "01_measuring_fairness.ipynb (solutions removed, checks kept)."
+    )
     assert "launch buttons open the same copy" in note
     assert "launch" not in ext.student_edition_note("notebooks/01_x", launch=False).astext()
 
@@ -313,24 +401,46 @@ def test_launch_buttons_open_the_student_edition():
     chapter, student = "notebooks/01_a.ipynb", "student/01_a.ipynb"
     # the structure sphinx-book-theme puts in context["header_buttons"]
     buttons = [
-        {"type": "group", "items": [
-            {"text": "Binder", "url": f"https://mybinder.org/v2/gh/o/r/main?urlpath=tree/{chapter}"},
-            {"text": "JupyterHub", "url": "https://hub/hub/user-redirect/git-pull?repo=x&"
-                                          f"urlpath=tree/r/{chapter}&branch=main"},
-            {"text": "Colab", "url": f"https://colab.research.google.com/github/o/r/blob/main/{chapter}"},
-        ]},
-        {"type": "group", "items": [
-            {"text": "Repository", "url": "https://github.com/o/r"},
-            {"text": ".ipynb", "url": f"../_sources/{chapter}"},
-            {"text": "Binder", "url": f"https://mybinder.org/v2/gh/o/r/main?urlpath=tree/{chapter}x"},
-        ]},
+        {
+            "type": "group",
+            "items": [
+                {
+                    "text": "Binder",
+                    "url": f"https://mybinder.org/v2/gh/o/r/main?urlpath=tree/{chapter}",
+                },
+                {
+                    "text": "JupyterHub",
+                    "url": "https://hub/hub/user-redirect/git-pull?repo=x&"
+                    f"urlpath=tree/r/{chapter}&branch=main",
+                },
+                {
+                    "text": "Colab",
+                    "url": f"https://colab.research.google.com/github/o/r/blob/main/{chapter}",
+                },
+            ],
+        },
+        {
+            "type": "group",
+            "items": [
+                {"text": "Repository", "url": "https://github.com/o/r"},
+                {"text": ".ipynb", "url": f"../_sources/{chapter}"},
+                {
+                    "text": "Binder",
+                    "url": f"https://mybinder.org/v2/gh/o/r/main?urlpath=tree/{chapter}x",
+                },
+            ],
+        },
     ]
     assert ext.rewrite_launch_urls(buttons, chapter, student) == 3
     urls = [item["url"] for group in buttons for item in group["items"]]
-    assert urls[:3] == [f"https://mybinder.org/v2/gh/o/r/main?urlpath=tree/{student}",
-                        "https://hub/hub/user-redirect/git-pull?repo=x&"
-                        f"urlpath=tree/r/{student}&branch=main",
-                        f"https://colab.research.google.com/github/o/r/blob/main/{student}"]
+    assert urls[:3] == [
+        f"https://mybinder.org/v2/gh/o/r/main?urlpath=tree/{student}",
+        f"https://hub/hub/user-redirect/git-pull?repo=x&urlpath=tree/r/{student}&branch=main",
+        f"https://colab.research.google.com/github/o/r/blob/main/{student}",
+    ]
     # the source download and other pages' URLs are left alone
-    assert urls[3:] == ["https://github.com/o/r", f"../_sources/{chapter}",
-                        f"https://mybinder.org/v2/gh/o/r/main?urlpath=tree/{chapter}x"]
+    assert urls[3:] == [
+        "https://github.com/o/r",
+        f"../_sources/{chapter}",
+        f"https://mybinder.org/v2/gh/o/r/main?urlpath=tree/{chapter}x",
+    ]

@@ -25,12 +25,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
-import colab_setup_cell  # noqa: E402
 import fairtutor_course  # noqa: E402
 import learning_goals_cell  # noqa: E402
-import notebook_io  # noqa: E402
 import rubrics  # noqa: E402
 import slides  # noqa: E402
+
+import colab_setup_cell  # noqa: E402
+import notebook_io  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 PROJECTS = sorted((ROOT / "projects").glob("*/reference_solution.ipynb"))
@@ -50,17 +51,23 @@ def facts():
 def exercise_labels(path):
     """The exercise labels of a notebook, read independently of fairtutor_course."""
     notebook = json.loads(Path(path).read_text(encoding="utf-8"))
-    return {label for cell in notebook["cells"] if cell["cell_type"] == "markdown"
-            for label in LABEL.findall(notebook_io.source(cell))}
+    return {
+        label
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "markdown"
+        for label in LABEL.findall(notebook_io.source(cell))
+    }
 
 
 # --------------------------------------------------------------------------
 # 1. learning goals and prerequisites
 # --------------------------------------------------------------------------
 
+
 def test_course_file_matches_the_chapters(course, facts):
     assert not fairtutor_course.problems(course, facts), "\n".join(
-        fairtutor_course.problems(course, facts))
+        fairtutor_course.problems(course, facts)
+    )
 
 
 def test_every_goal_names_an_existing_exercise_of_its_chapter(course):
@@ -72,8 +79,9 @@ def test_every_goal_names_an_existing_exercise_of_its_chapter(course):
         assert chapter["prerequisites"], path.stem
         assert len(chapter["goals"]) >= 3, path.stem
         for goal in chapter["goals"]:
-            assert re.match(r"^(Compute|Derive|Decide|Explain|Construct|Measure|Train)\b",
-                            goal["text"]), f"a goal says what a student can do: {goal['text']}"
+            assert re.match(
+                r"^(Compute|Derive|Decide|Explain|Construct|Measure|Train)\b", goal["text"]
+            ), f"a goal says what a student can do: {goal['text']}"
             assert goal["exercises"] and set(goal["exercises"]) <= labels, (path.stem, goal)
         assessed = {label for goal in chapter["goals"] for label in goal["exercises"]}
         assert assessed == labels, f"{path.stem}: exercises without a goal: {labels - assessed}"
@@ -84,7 +92,8 @@ def test_learning_goals_cells_are_up_to_date():
     (after every change to book/course.yml)."""
     assert learning_goals_cell.main(["--check"]) == 0, (
         "run python tools/learning_goals_cell.py (the chapters' Learning goals cells are "
-        "missing or out of date with book/course.yml)")
+        "missing or out of date with book/course.yml)"
+    )
 
 
 def test_goals_cell_comes_after_the_title_and_the_colab_cell_in_any_order(tmp_path):
@@ -95,9 +104,12 @@ def test_goals_cell_comes_after_the_title_and_the_colab_cell_in_any_order(tmp_pa
         for path in NOTEBOOKS[:2]:
             notebook = notebook_io.read(path)
             # start from a chapter without either cell
-            notebook["cells"] = [c for c in notebook["cells"] if not {
-                learning_goals_cell.TAG, colab_setup_cell.TAG} & set(
-                c.get("metadata", {}).get("tags", []))]
+            notebook["cells"] = [
+                c
+                for c in notebook["cells"]
+                if not {learning_goals_cell.TAG, colab_setup_cell.TAG}
+                & set(c.get("metadata", {}).get("tags", []))
+            ]
             notebook_io.write(folder / path.name, notebook)
     names = [str(p) for p in sorted(first.glob("*.ipynb"))]
     assert colab_setup_cell.main(names) == 0 and learning_goals_cell.main(names) == 0
@@ -135,6 +147,7 @@ def test_goals_cell_lists_each_goal_with_its_exercises(course):
 # 2. course plans, 7. syllabus
 # --------------------------------------------------------------------------
 
+
 def test_the_three_plans_have_the_promised_shape(course, facts):
     plans = {plan["id"]: plan for plan in course["plans"]}
     assert len(plans["one-session"]["sessions"]) == 1
@@ -149,9 +162,19 @@ def test_the_three_plans_have_the_promised_shape(course, facts):
 
 
 def test_plan_sections_and_exercises_exist_in_the_notebooks(course):
-    headings = {p.stem: {text for _, text in fairtutor_course.markdown_headings(
-        "\n".join(notebook_io.source(c) for c in notebook_io.read(p)["cells"]
-                  if c["cell_type"] == "markdown"))} for p in NOTEBOOKS}
+    headings = {
+        p.stem: {
+            text
+            for _, text in fairtutor_course.markdown_headings(
+                "\n".join(
+                    notebook_io.source(c)
+                    for c in notebook_io.read(p)["cells"]
+                    if c["cell_type"] == "markdown"
+                )
+            )
+        }
+        for p in NOTEBOOKS
+    }
     labels = set().union(*(exercise_labels(p) for p in NOTEBOOKS))
     for plan in course["plans"]:
         for session in plan["sessions"]:
@@ -161,19 +184,30 @@ def test_plan_sections_and_exercises_exist_in_the_notebooks(course):
             assert set(session["homework"]) <= labels, session["title"]
 
 
-@pytest.mark.parametrize("break_it, expected", [
-    (lambda c: c["chapters"][0]["goals"][0].update(exercises=["ex-no-such-exercise"]),
-     "ex-no-such-exercise"),
-    (lambda c: c["chapters"][0]["goals"][0].update(exercises=[]), "names no exercise"),
-    (lambda c: c["plans"][0]["sessions"][0]["blocks"][0].update(sections=["No such section"]),
-     "No such section"),
-    (lambda c: c["plans"][0]["sessions"][0]["blocks"][0].update(minutes=11), "not 90"),
-    (lambda c: c["plans"][1]["sessions"][0].update(homework=["ex-typo"]), "ex-typo"),
-    (lambda c: c["plans"][2].update(sessions=c["plans"][2]["sessions"][:3]),
-     "leaves out the chapters"),
-    (lambda c: c["plans"][2]["grading"][0].update(weight=1), "not 100"),
-    (lambda c: c["chapters"].pop(), "has no entry"),
-])
+@pytest.mark.parametrize(
+    "break_it, expected",
+    [
+        (
+            lambda c: c["chapters"][0]["goals"][0].update(exercises=["ex-no-such-exercise"]),
+            "ex-no-such-exercise",
+        ),
+        (lambda c: c["chapters"][0]["goals"][0].update(exercises=[]), "names no exercise"),
+        (
+            lambda c: c["plans"][0]["sessions"][0]["blocks"][0].update(
+                sections=["No such section"]
+            ),
+            "No such section",
+        ),
+        (lambda c: c["plans"][0]["sessions"][0]["blocks"][0].update(minutes=11), "not 90"),
+        (lambda c: c["plans"][1]["sessions"][0].update(homework=["ex-typo"]), "ex-typo"),
+        (
+            lambda c: c["plans"][2].update(sessions=c["plans"][2]["sessions"][:3]),
+            "leaves out the chapters",
+        ),
+        (lambda c: c["plans"][2]["grading"][0].update(weight=1), "not 100"),
+        (lambda c: c["chapters"].pop(), "has no entry"),
+    ],
+)
 def test_problems_catch_a_broken_course_file(course, facts, break_it, expected):
     broken = copy.deepcopy(course)
     break_it(broken)
@@ -203,8 +237,11 @@ def test_book_pages_use_the_directives_and_are_in_the_toc():
         assert f"```{{course-plan}} {plan}" in guide
     assert "```{course-goals}" in guide and "```{course-slides}" in guide
     assert "```{course-syllabus}" in (ROOT / "book" / "syllabus.md").read_text(encoding="utf-8")
-    for page in ("book/syllabus", "projects/student_performance_audit/brief",
-                 "projects/drug_representations/brief"):
+    for page in (
+        "book/syllabus",
+        "projects/student_performance_audit/brief",
+        "projects/drug_representations/brief",
+    ):
         assert f"- file: {page}\n" in toc
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert config["sphinx"]["local_extensions"]["fairtutor_course"] == "book/_ext"
@@ -216,22 +253,31 @@ def test_nbgitpuller_link_opens_the_student_edition_of_the_repository():
     link = fairtutor_course.nbgitpuller_link("https://hub.example.org/", url, branch, "student/")
     parts = urlsplit(link)
     assert (parts.scheme, parts.netloc, parts.path) == (
-        "https", "hub.example.org", "/hub/user-redirect/git-pull")
+        "https",
+        "hub.example.org",
+        "/hub/user-redirect/git-pull",
+    )
     query = parse_qs(parts.query)
-    assert query == {"repo": [url], "branch": [branch],
-                     "urlpath": [f"lab/tree/{url.rstrip('/').rsplit('/', 1)[-1]}/student/"]}
+    assert query == {
+        "repo": [url],
+        "branch": [branch],
+        "urlpath": [f"lab/tree/{url.rstrip('/').rsplit('/', 1)[-1]}/student/"],
+    }
 
 
 # --------------------------------------------------------------------------
 # 3. slides
 # --------------------------------------------------------------------------
 
+
 def test_directives_become_titled_markdown():
-    text = ("Intro {prf:ref}`thm-x` and {cite}`key2020`, see [chapter 2](02_x.ipynb).\n\n"
-            "::::{prf:theorem} Hoeffding\n:label: thm-h\n\nLet $Z_i$ be {func}`~a.b.c`.\n\n"
-            ":::{math}\nx^2\n:::\n::::\n\n"
-            "```{exercise}\n:label: ex-y\n\nDo it.\n```\n\n"
-            ":::{prf:proof}\nlong\n:::\n")
+    text = (
+        "Intro {prf:ref}`thm-x` and {cite}`key2020`, see [chapter 2](02_x.ipynb).\n\n"
+        "::::{prf:theorem} Hoeffding\n:label: thm-h\n\nLet $Z_i$ be {func}`~a.b.c`.\n\n"
+        ":::{math}\nx^2\n:::\n::::\n\n"
+        "```{exercise}\n:label: ex-y\n\nDo it.\n```\n\n"
+        ":::{prf:proof}\nlong\n:::\n"
+    )
     blocks = slides.split_blocks(text)
     assert [b["type"] for b in blocks] == ["paragraph", "directive", "directive", "directive"]
     assert slides.plain_roles(blocks[0]["text"]) == "Intro thm-x and [key2020], see chapter 2."
@@ -259,11 +305,13 @@ def test_slides_follow_the_chapter(tmp_path):
     for needle in (":::", "{prf:", "{exercise}", "{cite}", "BEGIN SOLUTION", "HIDDEN TESTS"):
         assert needle not in html, needle
     from fairtutor import classroom  # no solution line reaches the slides
+
     notebook = notebook_io.read(path)
     for exercise in classroom.find_exercises(notebook):
         code = classroom.solution_code(notebook_io.source(notebook["cells"][exercise.solution]))
-        leaked = [line for line in code.splitlines() if len(line.strip()) > 12
-                  and line.strip() in html]
+        leaked = [
+            line for line in code.splitlines() if len(line.strip()) > 12 and line.strip() in html
+        ]
         assert not leaked, (exercise.id, leaked)
     sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     assert sources and all(not s.startswith(("http:", "https:", "//")) for s in sources), sources
@@ -274,8 +322,12 @@ def test_slides_follow_the_chapter(tmp_path):
     changed = notebook_io.read(path)
     for cell in changed["cells"]:
         if cell["cell_type"] == "markdown" and "## Demographic parity" in notebook_io.source(cell):
-            notebook_io.set_source(cell, notebook_io.source(cell).replace(
-                "## Demographic parity", "## Demographic parity, renamed"))
+            notebook_io.set_source(
+                cell,
+                notebook_io.source(cell).replace(
+                    "## Demographic parity", "## Demographic parity, renamed"
+                ),
+            )
     notebook_io.write(tmp_path / path.name, changed)
     [deck] = slides.build_slides([tmp_path / path.name], tmp_path / "changed")
     assert "Demographic parity, renamed" in deck.read_text(encoding="utf-8")
@@ -295,6 +347,7 @@ def test_make_slides_is_documented_with_its_time():
 # --------------------------------------------------------------------------
 # 4. rubrics
 # --------------------------------------------------------------------------
+
 
 def test_every_written_answer_has_criteria_that_add_up_to_its_points(course):
     answers = rubrics.written_answers(NOTEBOOKS)
@@ -319,8 +372,10 @@ def test_rubric_document_has_points_criteria_and_model_answers(course, tmp_path)
     wrong = {k: [dict(c, points=c["points"] * 2) for c in v] for k, v in criteria.items()}
     assert any("add up to" in p for p in rubrics.problems(known, wrong))
     assert any("no grading criteria" in p for p in rubrics.problems(known, {}))
-    assert any("which no chapter has" in p
-               for p in rubrics.problems(known, dict(criteria, **{"ghost-written": []})))
+    assert any(
+        "which no chapter has" in p
+        for p in rubrics.problems(known, dict(criteria, **{"ghost-written": []}))
+    )
 
 
 def test_the_rubrics_stay_out_of_the_published_book():
@@ -328,12 +383,14 @@ def test_the_rubrics_stay_out_of_the_published_book():
     assert "rubric" not in toc.lower() and "answer_key" not in toc
     for page in (ROOT / "book").glob("*.md"):
         assert "BEGIN SOLUTION" not in page.read_text(encoding="utf-8").replace(
-            "`### BEGIN SOLUTION`", ""), page
+            "`### BEGIN SOLUTION`", ""
+        ), page
 
 
 # --------------------------------------------------------------------------
 # 5. projects
 # --------------------------------------------------------------------------
+
 
 def test_project_briefs_load_their_data_and_grade_out_of_twenty():
     briefs = sorted((ROOT / "projects").glob("*/brief.md"))
@@ -361,8 +418,13 @@ def test_reference_solution_runs(path, tmp_path):
     shutil.copy(path, copy_path)
     notebook = nbformat.read(copy_path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(notebook, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
     print(f"{path.parent.name}: {time.perf_counter() - start:.0f} s")
-    assert not any(o.get("output_type") == "error" for c in notebook.cells
-                   for o in c.get("outputs", []))
+    assert not any(
+        o.get("output_type") == "error" for c in notebook.cells for o in c.get("outputs", [])
+    )

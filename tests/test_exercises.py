@@ -45,37 +45,53 @@ def test_in_range_message():
     assert message(ex.check_in_range, "p", 1.7, 0, 1) == "p: expected a value in [0, 1], got 1.7"
 
 
-@pytest.mark.parametrize("value,expected,phrase", [
-    (-0.25, 0.25, "has the wrong sign"),
-    (0.3, -0.7, "has the wrong sign"),
-    (0.5, 0.25, "is about 2 times too large"),
-    (0.25 / 3, 0.25, "is about 3 times too small"),
-    (41.7, 0.417, "is about 100 times too large (off by an order of magnitude or more)"),
-    (0.00417, 0.417, "is about 100 times too small"),
-    (0.75, 0.25, "looks like 1 minus the right value"),
-    (0.0625, 0.25, "looks like the square of the right value"),
-    (0.5, 0.25, "2 times too large"),     # a factor is named before a square root
-    (0.5, 0.2501, "is too large"),        # near a factor is not that factor is not that factor
-    (0.6, 0.36, "looks like the square root of the right value"),
-    (0.3, 0.0, "is too large (in absolute value)"),
-    (-0.3, 0.0, "is too large (in absolute value)"),
-    (0.3, 0.25, "is too large"),
-    (0.2, 0.25, "is too small"),
-    (0.0, 0.25, "is too small"),
-])
+@pytest.mark.parametrize(
+    "value,expected,phrase",
+    [
+        (-0.25, 0.25, "has the wrong sign"),
+        (0.3, -0.7, "has the wrong sign"),
+        (0.5, 0.25, "is about 2 times too large"),
+        (0.25 / 3, 0.25, "is about 3 times too small"),
+        (41.7, 0.417, "is about 100 times too large (off by an order of magnitude or more)"),
+        (0.00417, 0.417, "is about 100 times too small"),
+        (0.75, 0.25, "looks like 1 minus the right value"),
+        (0.0625, 0.25, "looks like the square of the right value"),
+        (0.5, 0.25, "2 times too large"),  # a factor is named before a square root
+        (0.5, 0.2501, "is too large"),  # near a factor is not that factor is not that factor
+        (0.6, 0.36, "looks like the square root of the right value"),
+        (0.3, 0.0, "is too large (in absolute value)"),
+        (-0.3, 0.0, "is too large (in absolute value)"),
+        (0.3, 0.25, "is too large"),
+        (0.2, 0.25, "is too small"),
+        (0.0, 0.25, "is too small"),
+    ],
+)
 def test_close_says_what_is_wrong(value, expected, phrase):
     text = message(ex.check_close, "deo", value, expected)
     assert text.startswith("deo: ") and phrase in text
 
 
-@pytest.mark.parametrize("value,expected", [
-    (0.333333, 0.416667), (0.3, 0.25), (-0.25, 0.25), (41.7, 0.417), (0.75, 0.25),
-    (0.0, 0.18), (0.2, 0.0),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (0.333333, 0.416667),
+        (0.3, 0.25),
+        (-0.25, 0.25),
+        (41.7, 0.417),
+        (0.75, 0.25),
+        (0.0, 0.18),
+        (0.2, 0.0),
+    ],
+)
 def test_close_never_shows_the_expected_number(value, expected):
     text = message(ex.check_close, "answer", value, expected)
-    for shown in {f"{expected:g}", f"{expected:.6g}", f"{expected:.3g}", f"{expected:.2f}",
-                  f"{value - expected:+.3g}"}:
+    for shown in {
+        f"{expected:g}",
+        f"{expected:.6g}",
+        f"{expected:.3g}",
+        f"{expected:.2f}",
+        f"{value - expected:+.3g}",
+    }:
         if shown not in {"0", "0.00", "+0"}:
             assert shown not in text, (shown, text)
     assert "expected" not in text and "difference" not in text
@@ -96,13 +112,25 @@ def test_shape():
     assert "expected shape ('any', 3)" in message(ex.check_shape, "m", np.zeros((4, 2)), (None, 3))
 
 
-@pytest.mark.parametrize("value,phrase", [
-    ([1.0, 2.0, 3.5], "1 of 3 entries differ; the first is at index (2,), where 3.5 is too large"),
-    ([3.0, 2.0, 1.0], "2 of 3 entries differ; the values are right but in the wrong order"),
-    ([-1.0, -2.0, -3.0], "3 of 3 entries differ; every entry has the wrong sign"),
-    ([2.0, 4.0, 6.0], "3 of 3 entries differ; all entries are off by the same factor (too large)"),
-    ([0.5, 1.0, 1.5], "3 of 3 entries differ; all entries are off by the same factor (too small)"),
-])
+@pytest.mark.parametrize(
+    "value,phrase",
+    [
+        (
+            [1.0, 2.0, 3.5],
+            "1 of 3 entries differ; the first is at index (2,), where 3.5 is too large",
+        ),
+        ([3.0, 2.0, 1.0], "2 of 3 entries differ; the values are right but in the wrong order"),
+        ([-1.0, -2.0, -3.0], "3 of 3 entries differ; every entry has the wrong sign"),
+        (
+            [2.0, 4.0, 6.0],
+            "3 of 3 entries differ; all entries are off by the same factor (too large)",
+        ),
+        (
+            [0.5, 1.0, 1.5],
+            "3 of 3 entries differ; all entries are off by the same factor (too small)",
+        ),
+    ],
+)
 def test_array_close_says_how_the_array_is_off(value, phrase):
     text = message(ex.check_array_close, "v", value, [1.0, 2.0, 3.0])
     assert text == "v: " + phrase

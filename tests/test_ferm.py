@@ -15,10 +15,14 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
 from fairtutor.datasets import load_adult, load_german, make_preprocessor
-from scipy.optimize import minimize
-
-from fairtutor.ferm import (KernelFERM, LinearFERM, fairness_direction, kernel_fit_at,
-                           linear_fit_at, shrink_along_span)
+from fairtutor.ferm import (
+    KernelFERM,
+    LinearFERM,
+    fairness_direction,
+    kernel_fit_at,
+    linear_fit_at,
+    shrink_along_span,
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +49,9 @@ def test_fairness_direction_matches_group_means(german):
     expected = X[(y == 1) & (s == groups[1])].mean(0) - X[(y == 1) & (s == groups[0])].mean(0)
     np.testing.assert_allclose(u[0], expected, atol=1e-12)
     dp = fairness_direction(X, y, sensitive_features=s, constraint="demographic_parity")
-    np.testing.assert_allclose(dp[0], X[s == groups[1]].mean(0) - X[s == groups[0]].mean(0),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        dp[0], X[s == groups[1]].mean(0) - X[s == groups[0]].mean(0), atol=1e-12
+    )
 
 
 def test_fairness_direction_multigroup_shape():
@@ -57,7 +62,8 @@ def test_fairness_direction_multigroup_shape():
     u = fairness_direction(X, y, sensitive_features=s)
     assert u.shape == (2, 4)
     np.testing.assert_allclose(
-        u[1], X[(s == "c") & (y == 1)].mean(0) - X[(s == "a") & (y == 1)].mean(0))
+        u[1], X[(s == "c") & (y == 1)].mean(0) - X[(s == "a") & (y == 1)].mean(0)
+    )
 
 
 # ---------------------------------------------------------------- linear
@@ -70,8 +76,9 @@ def test_linear_constraint_holds_on_german(german, base, constraint):
     assert abs(u[0] @ model.coef_[0]) < 1e-8
     np.testing.assert_allclose(model.constraint_values_, u @ model.coef_[0], atol=1e-12)
     # decision function is the linear score in the original space
-    np.testing.assert_allclose(model.decision_function(X),
-                               X @ model.coef_[0] + model.intercept_[0], atol=1e-9)
+    np.testing.assert_allclose(
+        model.decision_function(X), X @ model.coef_[0] + model.intercept_[0], atol=1e-9
+    )
     # the transformed data is orthogonal to u
     assert np.abs(model.transform(X) @ u[0]).max() < 1e-8
 
@@ -84,7 +91,8 @@ def test_linear_three_groups_adult(adult_small):
     race = bunch.sensitive.to_numpy()[rows]
     keep = np.isin(race, ["White", "Black", "Asian-Pac-Islander"])
     model = LinearFERM(LogisticRegression(max_iter=1000)).fit(
-        X[keep], y[keep], sensitive_features=race[keep])
+        X[keep], y[keep], sensitive_features=race[keep]
+    )
     assert model.constraint_values_.shape == (2,)
     assert np.abs(model.constraint_values_).max() < 1e-8
 
@@ -96,8 +104,11 @@ def _three_group_german(german, reference="a"):
     X, y, s = german
     rng = np.random.default_rng(3)
     s3 = np.where(s == np.unique(s)[0], "a", rng.choice(["b", "c"], len(s)))
-    rename = {"a": {"a": "a", "b": "b", "c": "c"}, "b": {"a": "y", "b": "a", "c": "z"},
-              "c": {"a": "y", "b": "z", "c": "a"}}[reference]
+    rename = {
+        "a": {"a": "a", "b": "b", "c": "c"},
+        "b": {"a": "y", "b": "a", "c": "z"},
+        "c": {"a": "y", "b": "z", "c": "a"},
+    }[reference]
     return X, y, np.vectorize(rename.get)(s3)
 
 
@@ -106,15 +117,23 @@ def _pairwise_gaps(model_coef, X, y, s, constraint="equal_opportunity"):
     mask = (y == 1) if constraint == "equal_opportunity" else np.ones(y.size, bool)
     means = {g: X[mask & (s == g)].mean(0) for g in np.unique(s)}
     labels = list(means)
-    return np.array([abs(model_coef @ (means[g] - means[h]))
-                     for i, g in enumerate(labels) for h in labels[i + 1:]])
+    return np.array(
+        [
+            abs(model_coef @ (means[g] - means[h]))
+            for i, g in enumerate(labels)
+            for h in labels[i + 1 :]
+        ]
+    )
 
 
 @pytest.mark.parametrize("reference", ["a", "b", "c"])
-@pytest.mark.parametrize("Model", [
-    lambda eps: LinearFERM(LogisticRegression(max_iter=2000, tol=1e-8), epsilon=eps),
-    lambda eps: KernelFERM(kernel="linear", C=0.1, epsilon=eps, tol=1e-6),
-])
+@pytest.mark.parametrize(
+    "Model",
+    [
+        lambda eps: LinearFERM(LogisticRegression(max_iter=2000, tol=1e-8), epsilon=eps),
+        lambda eps: KernelFERM(kernel="linear", C=0.1, epsilon=eps, tol=1e-6),
+    ],
+)
 def test_multigroup_epsilon_bounds_every_pairwise_gap(german, Model, reference):
     """Issue 14, item 6: with K = 3 groups, every pair of groups is within epsilon,
     not only each group against the reference (which allowed pairs up to 2 epsilon
@@ -126,7 +145,7 @@ def test_multigroup_epsilon_bounds_every_pairwise_gap(german, Model, reference):
     if isinstance(model, LinearFERM):
         gaps = _pairwise_gaps(model.coef_[0], X, y, s3)
         assert gaps.max() <= eps * (1 + 1e-9)
-        assert gaps.max() >= (1 - 2e-3) * eps          # the constraint is active, not over-shrunk
+        assert gaps.max() >= (1 - 2e-3) * eps  # the constraint is active, not over-shrunk
         assert np.isclose(model.pairwise_gap_, gaps.max())
     values = np.r_[0.0, model.constraint_values_]
     assert np.isclose(model.pairwise_gap_, values.max() - values.min())
@@ -142,19 +161,23 @@ def test_multigroup_epsilon_is_invariant_to_relabelling_the_groups(german):
     eps = 0.5 * LinearFERM(base, epsilon=1e6).fit(X, y, sensitive_features=s3).pairwise_gap_
     first = LinearFERM(base, epsilon=eps).fit(X, y, sensitive_features=s3)
     second = LinearFERM(base, epsilon=eps).fit(X, y, sensitive_features=renamed)
-    assert first.groups_[0] == "a" and second.groups_[0] == "a"   # a different group is the reference
+    # a different group is the reference
+    assert first.groups_[0] == "a" and second.groups_[0] == "a"
     # the two fits differ only by rounding (another basis of the same span), which can
     # move the root search by a fraction of its stopping tolerance (1e-3 of epsilon)
     np.testing.assert_allclose(first.pairwise_gap_, second.pairwise_gap_, rtol=1e-4)
     np.testing.assert_allclose(first.coef_, second.coef_, atol=1e-4)
     kernel_first = KernelFERM(epsilon=0.05).fit(X, y, sensitive_features=s3)
     kernel_second = KernelFERM(epsilon=0.05).fit(X, y, sensitive_features=renamed)
-    np.testing.assert_allclose(kernel_first.decision_function(X[:50]),
-                               kernel_second.decision_function(X[:50]), atol=1e-5)
+    np.testing.assert_allclose(
+        kernel_first.decision_function(X[:50]), kernel_second.decision_function(X[:50]), atol=1e-5
+    )
 
 
-@pytest.mark.parametrize("base", [LogisticRegression(C=np.inf, max_iter=2000),
-                                  LinearSVC(penalty="l1", dual=False, C=0.1)])
+@pytest.mark.parametrize(
+    "base",
+    [LogisticRegression(C=np.inf, max_iter=2000), LinearSVC(penalty="l1", dual=False, C=0.1)],
+)
 def test_linear_epsilon_warns_without_ridge_penalty(german, base):
     """Review W9: the shrinkage path is exact only through an ||w||^2 penalty."""
     X, y, s = german
@@ -225,18 +248,27 @@ def test_linear_fit_at_solves_the_ridge_problem_with_the_span_penalty(german):
     u = fairness_direction(X, y, sensitive_features=s)
     basis = (u / np.linalg.norm(u)).T
     (fitted, coef), gap = linear_fit_at(
-        c, estimator=LogisticRegression(C=C, tol=1e-12, max_iter=10_000), X=X, y=y,
-        basis=basis, directions=u)
-    extra = 1.0 / c ** 2 - 1.0
+        c,
+        estimator=LogisticRegression(C=C, tol=1e-12, max_iter=10_000),
+        X=X,
+        y=y,
+        basis=basis,
+        directions=u,
+    )
+    extra = 1.0 / c**2 - 1.0
 
     def objective(theta):
         w, b = theta[:-1], theta[-1]
         z = (2 * y - 1) * (X @ w + b)
         along = w @ basis[:, 0]
-        return C * np.logaddexp(0, -z).sum() + 0.5 * w @ w + 0.5 * extra * along ** 2
+        return C * np.logaddexp(0, -z).sum() + 0.5 * w @ w + 0.5 * extra * along**2
 
-    reference = minimize(objective, np.zeros(X.shape[1] + 1), method="L-BFGS-B",
-                         options={"gtol": 1e-10, "ftol": 1e-15, "maxiter": 10_000}).x
+    reference = minimize(
+        objective,
+        np.zeros(X.shape[1] + 1),
+        method="L-BFGS-B",
+        options={"gtol": 1e-10, "ftol": 1e-15, "maxiter": 10_000},
+    ).x
     np.testing.assert_allclose(coef[0], reference[:-1], atol=1e-4)
     np.testing.assert_allclose(fitted.intercept_[0], reference[-1], atol=1e-4)
     assert gap == pytest.approx(abs(coef[0] @ u[0]))
@@ -255,9 +287,16 @@ def test_shrink_along_span_keeps_the_complement_and_scales_the_span():
 def test_linear_ferm_fits_through_linear_fit_at(german):
     X, y, s = german
     model = LinearFERM(LogisticRegression(max_iter=2000), epsilon=0.03).fit(
-        X, y, sensitive_features=s)
-    (_, coef), gap = linear_fit_at(model.shrinkage_, estimator=model.estimator, X=X, y=y,
-                                   basis=model.basis_, directions=model.directions_)
+        X, y, sensitive_features=s
+    )
+    (_, coef), gap = linear_fit_at(
+        model.shrinkage_,
+        estimator=model.estimator,
+        X=X,
+        y=y,
+        basis=model.basis_,
+        directions=model.directions_,
+    )
     np.testing.assert_array_equal(model.coef_, coef)
     assert model.pairwise_gap_ == gap
 
@@ -295,8 +334,9 @@ def test_kernel_matches_svc_on_projected_kernel(adult_small):
     k_u = K @ a
     projected = K - np.outer(k_u, k_u) / (a @ k_u)
     svc = SVC(C=2.0, kernel="precomputed").fit(projected, y)
-    np.testing.assert_allclose(model.decision_function(X[:100]),
-                               svc.decision_function(projected[:100]), atol=1e-8)
+    np.testing.assert_allclose(
+        model.decision_function(X[:100]), svc.decision_function(projected[:100]), atol=1e-8
+    )
     np.testing.assert_array_equal(model.predict(X), svc.predict(projected))
 
 
@@ -314,16 +354,24 @@ def test_kernel_fit_at_expansion_reproduces_the_svm_on_the_shrunk_kernel(adult_s
     a[(y == 1) & (s == groups[0])] = -1 / np.sum((y == 1) & (s == groups[0]))
     k_u = K @ a
     norm_sq = a @ k_u
-    shrunk = K - (1 - c ** 2) * np.outer(k_u, k_u) / norm_sq
+    shrunk = K - (1 - c**2) * np.outer(k_u, k_u) / norm_sq
     (svc, beta, values), gap = kernel_fit_at(
-        c, gram=K, y=y, coords=(k_u / np.sqrt(norm_sq))[:, None],
-        expand=(a / np.sqrt(norm_sq))[:, None], k_u=k_u[:, None], C=1.0, tol=1e-6)
+        c,
+        gram=K,
+        y=y,
+        coords=(k_u / np.sqrt(norm_sq))[:, None],
+        expand=(a / np.sqrt(norm_sq))[:, None],
+        k_u=k_u[:, None],
+        C=1.0,
+        tol=1e-6,
+    )
     reference = SVC(C=1.0, kernel="precomputed", tol=1e-6).fit(shrunk, y)
-    np.testing.assert_allclose(K @ beta + svc.intercept_[0],
-                               reference.decision_function(shrunk), atol=1e-6)
+    np.testing.assert_allclose(
+        K @ beta + svc.intercept_[0], reference.decision_function(shrunk), atol=1e-6
+    )
     alpha = np.zeros(len(y))
     alpha[reference.support_] = reference.dual_coef_[0]
-    assert values[0] == pytest.approx(c ** 2 * (alpha @ K @ a), abs=1e-6)
+    assert values[0] == pytest.approx(c**2 * (alpha @ K @ a), abs=1e-6)
     assert gap == pytest.approx(abs(values[0]))
 
 
@@ -337,10 +385,12 @@ def test_kernel_ferm_fits_through_kernel_fit_at(adult_small):
     a[(y == 1) & (s == groups[0])] = -1 / np.sum((y == 1) & (s == groups[0]))
     k_u = K @ a
     norm = np.sqrt(a @ k_u)
-    (_, beta, _), _ = kernel_fit_at(0.0, gram=K, y=y, coords=(k_u / norm)[:, None],
-                                    expand=(a / norm)[:, None], k_u=k_u[:, None])
-    np.testing.assert_allclose(model.decision_function(X[:50]),
-                               K[:50] @ beta + model.intercept_, atol=1e-8)
+    (_, beta, _), _ = kernel_fit_at(
+        0.0, gram=K, y=y, coords=(k_u / norm)[:, None], expand=(a / norm)[:, None], k_u=k_u[:, None]
+    )
+    np.testing.assert_allclose(
+        model.decision_function(X[:50]), K[:50] @ beta + model.intercept_, atol=1e-8
+    )
 
 
 def test_kernel_three_groups_and_epsilon(german):
@@ -361,8 +411,7 @@ def test_linear_kernel_ferm_agrees_with_linear_ferm(german):
     X, y, s = german
     kernel = KernelFERM(kernel="linear", C=0.1, tol=1e-8).fit(X, y, sensitive_features=s)
     linear = LinearFERM(SVC(kernel="linear", C=0.1, tol=1e-8)).fit(X, y, sensitive_features=s)
-    np.testing.assert_allclose(kernel.decision_function(X), linear.decision_function(X),
-                               atol=1e-5)
+    np.testing.assert_allclose(kernel.decision_function(X), linear.decision_function(X), atol=1e-5)
 
 
 # ---------------------------------------------------------------- errors
@@ -402,7 +451,7 @@ def test_zero_direction_warns_and_fits_unconstrained(Model):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 3))
     y = np.tile([0, 1, 1, 0], 10)
-    X = np.vstack([X, X])          # the two groups are exact copies
+    X = np.vstack([X, X])  # the two groups are exact copies
     y = np.concatenate([y, y])
     s = np.repeat([0, 1], 40)
     with pytest.warns(UserWarning, match="u = 0"):
@@ -412,12 +461,14 @@ def test_zero_direction_warns_and_fits_unconstrained(Model):
 
 
 # ---------------------------------------------------------------- routing
-@pytest.mark.parametrize("model", [LinearFERM(LogisticRegression(max_iter=1000)),
-                                   KernelFERM()])
+@pytest.mark.parametrize("model", [LinearFERM(LogisticRegression(max_iter=1000)), KernelFERM()])
 def test_pipeline_and_gridsearch_route_sensitive_features(german, model):
     X, y, s = german
-    grid = ({"linearferm__estimator__C": [0.1, 1.0]} if isinstance(model, LinearFERM)
-            else {"kernelferm__C": [0.5, 2.0]})
+    grid = (
+        {"linearferm__estimator__C": [0.1, 1.0]}
+        if isinstance(model, LinearFERM)
+        else {"kernelferm__C": [0.5, 2.0]}
+    )
     with sklearn.config_context(enable_metadata_routing=True):
         pipe = make_pipeline(StandardScaler(), model.set_fit_request(sensitive_features=True))
         search = GridSearchCV(pipe, grid, cv=3).fit(X, y, sensitive_features=s)

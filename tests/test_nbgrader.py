@@ -38,8 +38,9 @@ from pathlib import Path
 
 import pytest
 
-import synthetic_chapter
 from fairtutor import classroom
+
+import synthetic_chapter
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -53,8 +54,11 @@ MUTATION_DIR = Path(__file__).resolve().parent / "exercise_mutations"
 
 
 def _find_nbgrader():
-    candidates = [os.environ.get("NBGRADER"), str(Path(sys.executable).parent / "nbgrader"),
-                  str(CLASSROOM_ENV / "bin" / "nbgrader")]
+    candidates = [
+        os.environ.get("NBGRADER"),
+        str(Path(sys.executable).parent / "nbgrader"),
+        str(CLASSROOM_ENV / "bin" / "nbgrader"),
+    ]
     return next((c for c in candidates if c and Path(c).is_file()), None)
 
 
@@ -67,17 +71,35 @@ def nbgrader():
     start = time.perf_counter()
     python = shutil.which("python3") or sys.executable
     try:
-        subprocess.run([python, "-m", "venv", str(CLASSROOM_ENV)], check=True,
-                       capture_output=True, text=True, timeout=300)
-        subprocess.run([str(CLASSROOM_ENV / "bin" / "python"), "-m", "pip", "install",
-                        "--quiet", "nbgrader>=0.9"], check=True, capture_output=True,
-                       text=True, timeout=900)
+        subprocess.run(
+            [python, "-m", "venv", str(CLASSROOM_ENV)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        subprocess.run(
+            [
+                str(CLASSROOM_ENV / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "nbgrader>=0.9",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
         shutil.rmtree(CLASSROOM_ENV, ignore_errors=True)
         detail = (getattr(error, "stderr", "") or str(error)).strip().splitlines()[-1:]
-        pytest.skip("nbgrader is not installed and could not be installed into "
-                    f"{CLASSROOM_ENV.relative_to(ROOT)} (no package index or wheel cache "
-                    f"reachable: {' '.join(detail)}); set NBGRADER to an nbgrader executable")
+        pytest.skip(
+            "nbgrader is not installed and could not be installed into "
+            f"{CLASSROOM_ENV.relative_to(ROOT)} (no package index or wheel cache "
+            f"reachable: {' '.join(detail)}); set NBGRADER to an nbgrader executable"
+        )
     print(f"installed nbgrader into {CLASSROOM_ENV} in {time.perf_counter() - start:.0f} s")
     return str(CLASSROOM_ENV / "bin" / "nbgrader")
 
@@ -90,21 +112,37 @@ def grading_env(nbgrader, tmp_path_factory):
     kernel.mkdir(parents=True)
     # The chapters' kernel is named "python3": this spec makes it this test's
     # Python (with fairtutor, numpy, torch) instead of nbgrader's own.
-    (kernel / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (fairtutor)", "language": "python",
-        "env": {"PYTHONPATH": str(ROOT)}}))
+    (kernel / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (fairtutor)",
+                "language": "python",
+                "env": {"PYTHONPATH": str(ROOT)},
+            }
+        )
+    )
     # nbgrader runs `alembic` (its database migrations) from PATH: activating
     # its environment, or putting its bin first, is required (guide, "nbgrader").
-    return dict(os.environ, PATH=str(Path(nbgrader).parent) + os.pathsep + os.environ["PATH"],
-                JUPYTER_PATH=str(jupyter), JUPYTER_CONFIG_DIR=str(jupyter / "config"),
-                PYDEVD_DISABLE_FILE_VALIDATION="1")
+    return dict(
+        os.environ,
+        PATH=str(Path(nbgrader).parent) + os.pathsep + os.environ["PATH"],
+        JUPYTER_PATH=str(jupyter),
+        JUPYTER_CONFIG_DIR=str(jupyter / "config"),
+        PYDEVD_DISABLE_FILE_VALIDATION="1",
+    )
 
 
 def run_nbgrader(nbgrader, env, course, *args):
     start = time.perf_counter()
-    result = subprocess.run([nbgrader, *args, f"--CourseDirectory.root={course}"], cwd=course,
-                            env=env, capture_output=True, text=True, timeout=1800)
+    result = subprocess.run(
+        [nbgrader, *args, f"--CourseDirectory.root={course}"],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout + result.stderr, time.perf_counter() - start
 
@@ -116,6 +154,7 @@ def source(cell):
 
 def load_mutations(stem):
     from test_exercise_mutations import load_mutations as load
+
     return load(stem)
 
 
@@ -128,8 +167,10 @@ def chapter(name, tmp_path):
     path = ROOT / "notebooks" / f"{name}.ipynb"
     notebook = json.loads(path.read_text(encoding="utf-8"))
     problems = classroom.check_convention(notebook, path.name)
-    assert not problems, ("the chapter does not follow the exercise convention (issue 16) "
-                          "yet:\n" + "\n".join(problems))
+    assert not problems, (
+        "the chapter does not follow the exercise convention (issue 16) "
+        "yet:\n" + "\n".join(problems)
+    )
     mutations = load_mutations(name)
     assert mutations, f"tests/exercise_mutations/{name}.py lists no wrong answers"
     first = next(e for e in classroom.find_exercises(notebook) if e.id in mutations)
@@ -156,7 +197,9 @@ def scores(course, assignment):
             "JOIN submitted_assignment ON submitted_notebook.assignment_id = "
             "submitted_assignment.id "
             "JOIN assignment ON submitted_assignment.assignment_id = assignment.id "
-            "WHERE assignment.name = ?", (assignment,)).fetchall()
+            "WHERE assignment.name = ?",
+            (assignment,),
+        ).fetchall()
     result = {}
     for student, grade_id, auto, manual in rows:
         result.setdefault(student, {})[grade_id] = auto if manual is None else manual
@@ -174,9 +217,9 @@ def test_generate_and_autograde(name, nbgrader, grading_env, tmp_path):
     shutil.copy(path, course / "source" / assignment / path.name)
     timings = {}
 
-    _, timings["generate_assignment"] = run_nbgrader(nbgrader, grading_env, course,
-                                                     "generate_assignment", assignment,
-                                                     "--force")
+    _, timings["generate_assignment"] = run_nbgrader(
+        nbgrader, grading_env, course, "generate_assignment", assignment, "--force"
+    )
     released = json.loads((course / "release" / assignment / path.name).read_text())
     # nbgrader's release and ours agree cell by cell, and no solution is left
     ours = classroom.make_student_notebook(instructor)
@@ -185,39 +228,58 @@ def test_generate_and_autograde(name, nbgrader, grading_env, tmp_path):
         for index in [exercise.solution, *exercise.written]:
             answer = classroom.solution_code(source(instructor["cells"][index]))
             student = source(released["cells"][index])
-            leaked = [line for line in answer.splitlines()
-                      if len(line.strip()) > 3 and line in student]
+            leaked = [
+                line for line in answer.splitlines() if len(line.strip()) > 3 and line in student
+            ]
             assert not leaked, f"{exercise.id}: solution lines left in the release: {leaked}"
         check = source(released["cells"][exercise.check])
         assert classroom.BEGIN_HIDDEN not in check and "HIDDEN" not in check
 
     exercises = classroom.find_exercises(instructor)
-    correct = {instructor["cells"][i]["metadata"]["nbgrader"]["grade_id"]:
-               source(instructor["cells"][i])
-               for e in exercises for i in [e.solution, *e.written] if i is not None}
+    correct = {
+        instructor["cells"][i]["metadata"]["nbgrader"]["grade_id"]: source(instructor["cells"][i])
+        for e in exercises
+        for i in [e.solution, *e.written]
+        if i is not None
+    }
     wrong = dict(correct)
     wrong_solution = f"{wrong_id}-solution"
     wrong[wrong_solution] = classroom.with_solution(
-        correct[wrong_solution], mutations[wrong_id][wrong_index][1])
+        correct[wrong_solution], mutations[wrong_id][wrong_index][1]
+    )
     for student, answers in {"correct": correct, "wrong": wrong, "untouched": {}}.items():
         folder = course / "submitted" / student / assignment
         folder.mkdir(parents=True)
         (folder / path.name).write_text(json.dumps(submission(released, instructor, answers)))
 
     _, timings["autograde (3 students)"] = run_nbgrader(
-        nbgrader, grading_env, course, "autograde", assignment, "--force",
-        f"--Execute.timeout={EXECUTE_TIMEOUT}")
-    _, timings["export"] = run_nbgrader(nbgrader, grading_env, course, "export",
-                                        "--to=grades.csv")
+        nbgrader,
+        grading_env,
+        course,
+        "autograde",
+        assignment,
+        "--force",
+        f"--Execute.timeout={EXECUTE_TIMEOUT}",
+    )
+    _, timings["export"] = run_nbgrader(nbgrader, grading_env, course, "export", "--to=grades.csv")
     print(f"{name}: " + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()))
 
-    checks = {instructor["cells"][e.check]["metadata"]["nbgrader"]["grade_id"]:
-              float(instructor["cells"][e.check]["metadata"]["nbgrader"]["points"])
-              for e in exercises if e.check is not None}
+    checks = {
+        instructor["cells"][e.check]["metadata"]["nbgrader"]["grade_id"]: float(
+            instructor["cells"][e.check]["metadata"]["nbgrader"]["points"]
+        )
+        for e in exercises
+        if e.check is not None
+    }
     graded = scores(course, assignment)
-    assert graded["correct"] == dict(checks, **{
-        instructor["cells"][i]["metadata"]["nbgrader"]["grade_id"]: None
-        for e in exercises for i in e.written}), "written answers wait for a person"
+    assert graded["correct"] == dict(
+        checks,
+        **{
+            instructor["cells"][i]["metadata"]["nbgrader"]["grade_id"]: None
+            for e in exercises
+            for i in e.written
+        },
+    ), "written answers wait for a person"
     assert {k: graded["wrong"][k] for k in checks} == dict(checks, **{f"{wrong_id}-check": 0.0})
     assert {k: graded["untouched"][k] for k in checks} == dict.fromkeys(checks, 0.0)
 
@@ -228,15 +290,17 @@ def test_generate_and_autograde(name, nbgrader, grading_env, tmp_path):
     assert float(rows["correct"]["raw_score"]) == total
     assert float(rows["wrong"]["raw_score"]) == total - checks[f"{wrong_id}-check"]
     assert float(rows["untouched"]["raw_score"]) == 0.0
-    written_points = sum(float(instructor["cells"][i]["metadata"]["nbgrader"]["points"])
-                         for e in exercises for i in e.written)
+    written_points = sum(
+        float(instructor["cells"][i]["metadata"]["nbgrader"]["points"])
+        for e in exercises
+        for i in e.written
+    )
     assert float(rows["correct"]["max_score"]) == total + written_points
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_nbgrader_releases_the_chapter_as_make_student_does(path, nbgrader, grading_env,
-                                                            tmp_path):
+def test_nbgrader_releases_the_chapter_as_make_student_does(path, nbgrader, grading_env, tmp_path):
     instructor = json.loads(path.read_text(encoding="utf-8"))
     (tmp_path / "source" / path.stem).mkdir(parents=True)
     shutil.copy(path, tmp_path / "source" / path.stem / path.name)
@@ -251,8 +315,14 @@ def run_as_student(nbgrader, env, student, home, *args):
     """An nbgrader command as a student in their home folder. On a hub nbgrader
     names the submitter after the login account; every student here runs under
     the test's account, so ``--student`` names them (nbgrader's own override)."""
-    result = subprocess.run([nbgrader, *args, f"--student={student}"], cwd=home, timeout=600,
-                            capture_output=True, text=True, env=dict(env, HOME=str(home)))
+    result = subprocess.run(
+        [nbgrader, *args, f"--student={student}"],
+        cwd=home,
+        timeout=600,
+        capture_output=True,
+        text=True,
+        env=dict(env, HOME=str(home)),
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout + result.stderr
 
@@ -276,29 +346,41 @@ def test_exchange_round_trip_on_a_hub(nbgrader, grading_env, tmp_path):
         'c.CourseDirectory.course_id = "fairml"\n'
         f"c.CourseDirectory.root = {str(course)!r}\n"
         f"c.Exchange.root = {str(exchange)!r}\n"
-        f"c.Execute.timeout = {EXECUTE_TIMEOUT}\n", encoding="utf-8")
+        f"c.Execute.timeout = {EXECUTE_TIMEOUT}\n",
+        encoding="utf-8",
+    )
     teacher = dict(grading_env, USER="instructor", LOGNAME="instructor")
     run_nbgrader(nbgrader, teacher, course, "generate_assignment", assignment, "--force")
     run_nbgrader(nbgrader, teacher, course, "release_assignment", assignment, "--force")
 
     student_flags = ["--course", "fairml", f"--Exchange.root={exchange}"]
     exercises = classroom.find_exercises(instructor)
-    correct = {instructor["cells"][i]["metadata"]["nbgrader"]["grade_id"]:
-               source(instructor["cells"][i])
-               for e in exercises for i in [e.solution, *e.written] if i is not None}
+    correct = {
+        instructor["cells"][i]["metadata"]["nbgrader"]["grade_id"]: source(instructor["cells"][i])
+        for e in exercises
+        for i in [e.solution, *e.written]
+        if i is not None
+    }
     for student, answers in {"alice": correct, "bob": {}}.items():
         home = tmp_path / "home" / student
         home.mkdir(parents=True)
         listed = run_as_student(nbgrader, grading_env, student, home, "list", *student_flags)
         assert assignment in listed, listed
-        run_as_student(nbgrader, grading_env, student, home, "fetch_assignment", assignment,
-                       *student_flags)
+        run_as_student(
+            nbgrader, grading_env, student, home, "fetch_assignment", assignment, *student_flags
+        )
         fetched = next(home.rglob(path.name))
         released = json.loads(fetched.read_text(encoding="utf-8"))
-        fetched.write_text(json.dumps(submission(released, instructor, answers)),
-                           encoding="utf-8")
-        run_as_student(nbgrader, grading_env, student, fetched.parent.parent, "submit",
-                       assignment, *student_flags)
+        fetched.write_text(json.dumps(submission(released, instructor, answers)), encoding="utf-8")
+        run_as_student(
+            nbgrader,
+            grading_env,
+            student,
+            fetched.parent.parent,
+            "submit",
+            assignment,
+            *student_flags,
+        )
 
     run_nbgrader(nbgrader, teacher, course, "collect", assignment)
     assert sorted(p.name for p in (course / "submitted").iterdir()) == ["alice", "bob"]
@@ -306,18 +388,23 @@ def test_exchange_round_trip_on_a_hub(nbgrader, grading_env, tmp_path):
     run_nbgrader(nbgrader, teacher, course, "generate_feedback", assignment, "--force")
     run_nbgrader(nbgrader, teacher, course, "release_feedback", assignment)
     alice = tmp_path / "home" / "alice"
-    run_as_student(nbgrader, grading_env, "alice", alice, "fetch_feedback", assignment,
-                   *student_flags)
+    run_as_student(
+        nbgrader, grading_env, "alice", alice, "fetch_feedback", assignment, *student_flags
+    )
     assert list(alice.rglob("feedback/*/*.html")), "alice received no feedback"
     run_nbgrader(nbgrader, teacher, course, "export", "--to=grades.csv")
 
-    checks = sum(float(instructor["cells"][e.check]["metadata"]["nbgrader"]["points"])
-                 for e in exercises if e.check is not None)
+    checks = sum(
+        float(instructor["cells"][e.check]["metadata"]["nbgrader"]["points"])
+        for e in exercises
+        if e.check is not None
+    )
     with open(course / "grades.csv", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     # the columns the guide lists, which the gradebook import maps
     assert {"assignment", "student_id", "raw_score", "score", "max_score"} <= set(
-        next(iter(rows.values())))
+        next(iter(rows.values()))
+    )
     assert float(rows["alice"]["raw_score"]) == checks
     assert float(rows["bob"]["raw_score"]) == 0.0
     assert {row["assignment"] for row in rows.values()} == {assignment}
@@ -325,8 +412,9 @@ def test_exchange_round_trip_on_a_hub(nbgrader, grading_env, tmp_path):
     # the guide's gradebook pivot, run on this CSV: one row per student, one
     # column per assignment, the scores of nbgrader's export
     guide = (ROOT / "book" / "instructor_guide.md").read_text(encoding="utf-8")
-    [pivot] = [b for b in re.findall(r"^```py\n(.*?)^```", guide, re.M | re.S)
-               if "pivot_table" in b]
+    [pivot] = [
+        b for b in re.findall(r"^```py\n(.*?)^```", guide, re.M | re.S) if "pivot_table" in b
+    ]
     cwd = os.getcwd()
     try:
         os.chdir(course)

@@ -65,8 +65,9 @@ def notebook_imports(notebook):
             continue
         source = "".join(cell["source"])
         # IPython magics and shell escapes are not Python.
-        source = "\n".join(line for line in source.splitlines()
-                           if not line.lstrip().startswith(("%", "!")))
+        source = "\n".join(
+            line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))
+        )
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Import):
                 found.update(alias.name.split(".")[0] for alias in node.names)
@@ -125,8 +126,9 @@ def test_core_needs_no_torch_nor_notebook_packages():
     core = {canonicalize_name(Requirement(r).name) for r in PROJECT["dependencies"]}
     for heavy in ("torch", "pot", "fairlearn", "geomloss"):
         assert heavy not in core, f"{heavy} is in the core install; it belongs to an extra"
-    torch_extra = {canonicalize_name(Requirement(r).name)
-                   for r in PROJECT["optional-dependencies"]["torch"]}
+    torch_extra = {
+        canonicalize_name(Requirement(r).name) for r in PROJECT["optional-dependencies"]["torch"]
+    }
     assert "torch" in torch_extra
 
 
@@ -163,8 +165,13 @@ def test_core_modules_import_without_torch_and_torch_modules_name_the_extra():
                 raise AssertionError(name + " imported without torch")
         print("ok")
     """)
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
 
 
@@ -194,7 +201,8 @@ def test_notebooks_extra_holds_only_what_the_chapters_use():
         if name in ("fairtutor", "ipykernel"):
             continue
         assert name in imported_dists, (
-            f"fairtutor[notebooks] lists {name}, which no chapter imports")
+            f"fairtutor[notebooks] lists {name}, which no chapter imports"
+        )
 
 
 # --------------------------------------------------------------------------
@@ -204,10 +212,14 @@ def test_notebooks_extra_holds_only_what_the_chapters_use():
 def literal_version():
     tree = ast.parse((ROOT / "fairtutor" / "__init__.py").read_text(encoding="utf-8"))
     for node in tree.body:
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and getattr(node.targets[0], "id", None) == "__version__"):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and getattr(node.targets[0], "id", None) == "__version__"
+        ):
             assert isinstance(node.value, ast.Constant) and isinstance(node.value.value, str), (
-                "__version__ must be a string literal: setuptools reads it without importing")
+                "__version__ must be a string literal: setuptools reads it without importing"
+            )
             return node.value.value
     raise AssertionError("fairtutor/__init__.py defines no __version__")
 
@@ -216,7 +228,8 @@ def test_one_version_number():
     assert "version" not in PROJECT, "pyproject.toml must not repeat the version"
     assert "version" in PROJECT["dynamic"]
     assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {
-        "attr": "fairtutor.__version__"}
+        "attr": "fairtutor.__version__"
+    }
     version = literal_version()
     assert re.fullmatch(r"\d+\.\d+\.\d+((a|b|rc)\d+)?(\.dev\d+)?", version), version
 
@@ -227,7 +240,8 @@ def test_changelog_describes_the_current_version():
     assert headings, "CHANGELOG.md has no '## <version>' section"
     released = [h for h in headings if h.lower() != "unreleased"]
     assert released and released[0] == literal_version(), (
-        f"the newest release in CHANGELOG.md is {released[:1]}, fairtutor is {literal_version()}")
+        f"the newest release in CHANGELOG.md is {released[:1]}, fairtutor is {literal_version()}"
+    )
 
 
 # --------------------------------------------------------------------------
@@ -240,8 +254,12 @@ def scratch_python(env_dir):
     install test needs no download; returns its interpreter."""
     venv.EnvBuilder(with_pip=False, clear=True).create(env_dir)
     python = env_dir / "bin" / "python"
-    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     # A plain path (not a site dir): the running environment's .pth files,
     # e.g. an editable install of fairtutor, stay inactive.
     (Path(site) / "zz_shared_site.pth").write_text(sysconfig.get_path("purelib") + "\n")
@@ -255,8 +273,13 @@ def test_built_wheel_works_outside_the_repository(tmp_path):
     # build needs no network. `python -m build` builds the sdist first and
     # the wheel from the unpacked sdist, so the wheel also proves the sdist
     # is complete.
-    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist),
-                    str(ROOT)], check=True, capture_output=True, text=True, cwd=tmp_path)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     version = literal_version()
     wheel = dist / f"fairtutor-{version}-py3-none-any.whl"
     sdist = dist / f"fairtutor-{version}.tar.gz"
@@ -269,8 +292,21 @@ def test_built_wheel_works_outside_the_repository(tmp_path):
 
     python, site = scratch_python(tmp_path / "venv")
     # Unzip the wheel as pip would (the scratch env has no pip of its own).
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--no-index", "--target", str(site), str(wheel)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
+        check=True,
+    )
     modules = package_modules()
     script = textwrap.dedent(f"""
         import importlib, importlib.metadata
@@ -294,8 +330,9 @@ def test_built_wheel_works_outside_the_repository(tmp_path):
     """)
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     # -I: no PYTHONPATH, no user site, no current directory on the path.
-    result = subprocess.run([python, "-I", "-c", script], cwd=tmp_path, capture_output=True,
-                            text=True, env=environment)
+    result = subprocess.run(
+        [python, "-I", "-c", script], cwd=tmp_path, capture_output=True, text=True, env=environment
+    )
     assert result.returncode == 0, result.stderr
     assert "load_drug" in result.stdout
 
@@ -323,11 +360,13 @@ def notebook_copies(tmp_path):
 def check_setup_cell(notebook, name):
     cells = colab_setup_cell.setup_cells(notebook)
     assert len(cells) == 1, (
-        f"{name}: {len(cells)} Colab setup cells (run tools/colab_setup_cell.py)")
+        f"{name}: {len(cells)} Colab setup cells (run tools/colab_setup_cell.py)"
+    )
     code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
     assert code[0] is cells[0], f"{name}: the Colab setup cell is not the first code cell"
     assert notebook_io.source(cells[0]) == colab_setup_cell.setup_source(), (
-        f"{name}: the setup cell does not match _config.yml (run tools/colab_setup_cell.py)")
+        f"{name}: the setup cell does not match _config.yml (run tools/colab_setup_cell.py)"
+    )
     tags = cells[0]["metadata"]["tags"]
     assert "nbval-ignore-output" in tags or "nbval-skip" in tags
     assert cells[0]["outputs"] == [], f"{name}: the setup cell printed something"
@@ -341,26 +380,31 @@ def test_every_chapter_starts_with_the_colab_setup_cell(path):
 def run_setup_cell(prelude):
     """Run the setup cell's code after ``prelude`` in a fresh interpreter."""
     script = prelude + "\n" + colab_setup_cell.setup_source()
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_the_setup_cell_does_nothing_outside_colab():
-    result = run_setup_cell("import subprocess\n"
-                            "def refuse(*a, **k): raise AssertionError('ran ' + repr(a))\n"
-                            "subprocess.run = refuse")
+    result = run_setup_cell(
+        "import subprocess\n"
+        "def refuse(*a, **k): raise AssertionError('ran ' + repr(a))\n"
+        "subprocess.run = refuse"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and result.stderr == ""
 
 
 def test_in_colab_the_setup_cell_installs_the_notebooks_extra_from_the_repository():
-    result = run_setup_cell(textwrap.dedent("""
+    result = run_setup_cell(
+        textwrap.dedent("""
         import subprocess, sys, types
         sys.modules["google.colab"] = types.ModuleType("google.colab")
         def record(command, **kwargs):
             print(repr(command)); print(kwargs)
         subprocess.run = record
-    """))
+    """)
+    )
     assert result.returncode == 0, result.stderr
     command = ast.literal_eval(result.stdout.splitlines()[0])
     url, branch = colab_setup_cell.repository()
@@ -384,8 +428,9 @@ def test_colab_script_on_copies_is_idempotent_and_keeps_notebooks_in_order(noteb
         counts = [c["execution_count"] for c in notebook["cells"] if c["cell_type"] == "code"]
         assert counts == list(range(1, len(counts) + 1)), f"{path.name}: {counts}"
         # Every other cell is unchanged but for its execution count.
-        before = [c for c in read_notebook(original)["cells"]
-                  if c.get("id") != colab_setup_cell.CELL_ID]
+        before = [
+            c for c in read_notebook(original)["cells"] if c.get("id") != colab_setup_cell.CELL_ID
+        ]
         after = [c for c in notebook["cells"] if c["id"] != colab_setup_cell.CELL_ID]
         assert [notebook_io.source(c) for c in after] == [notebook_io.source(c) for c in before]
         # The student edition keeps it: it is no exercise cell.
@@ -397,10 +442,16 @@ def test_colab_script_on_copies_is_idempotent_and_keeps_notebooks_in_order(noteb
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_no_directive_is_written_with_backticks(path):
     # Colon fences read as text (with rendered math) in Jupyter and Colab.
-    left = [info for cell in read_notebook(path)["cells"] if cell["cell_type"] == "markdown"
-            for info in colon_fences.backtick_directives(notebook_io.source(cell))]
-    assert not left, (f"{path.name}: {len(left)} directives in backtick fences, e.g. {left[0]}; "
-                      "run tools/colon_fences.py")
+    left = [
+        info
+        for cell in read_notebook(path)["cells"]
+        if cell["cell_type"] == "markdown"
+        for info in colon_fences.backtick_directives(notebook_io.source(cell))
+    ]
+    assert not left, (
+        f"{path.name}: {len(left)} directives in backtick fences, e.g. {left[0]}; "
+        "run tools/colon_fences.py"
+    )
 
 
 def test_colon_fences_converts_directives_only():
@@ -465,7 +516,10 @@ def test_colon_fences_converts_directives_only():
         """)
     assert colon_fences.convert_markdown(converted) == converted
     assert colon_fences.backtick_directives(text) == [
-        "{prf:theorem} Title with {cite}`key`", "{exercise}", "{note}"]
+        "{prf:theorem} Title with {cite}`key`",
+        "{exercise}",
+        "{note}",
+    ]
     assert colon_fences.backtick_directives(converted) == []
 
 
@@ -480,7 +534,8 @@ def test_colon_fences_on_copies_changes_only_fence_lines(notebook_copies):
         assert len(before["cells"]) == len(after["cells"])
         for old, new in zip(before["cells"], after["cells"], strict=True):
             assert {k: v for k, v in old.items() if k != "source"} == {
-                k: v for k, v in new.items() if k != "source"}
+                k: v for k, v in new.items() if k != "source"
+            }
             old_lines = notebook_io.source(old).split("\n")
             new_lines = notebook_io.source(new).split("\n")
             assert len(old_lines) == len(new_lines)
@@ -548,20 +603,28 @@ def test_binder_installs_fairtutor_without_changing_the_pins():
 def test_readme_introduction_and_guide_give_the_same_install_instructions():
     install = (ROOT / "book" / "_install.md").read_text(encoding="utf-8")
     assert install in (ROOT / "README.md").read_text(encoding="utf-8"), (
-        "README.md's install section differs from book/_install.md; copy it over")
+        "README.md's install section differs from book/_install.md; copy it over"
+    )
     for page in ("intro.md", "instructor_guide.md"):
         text = (ROOT / "book" / page).read_text(encoding="utf-8")
         assert "```{include} _install.md\n```" in text, f"book/{page} does not include it"
-    for setting in ("### On a laptop", "### On Google Colab", "### On Binder",
-                    "### On JupyterHub", "### For an nbgrader grader", "### pip install fairtutor"):
+    for setting in (
+        "### On a laptop",
+        "### On Google Colab",
+        "### On Binder",
+        "### On JupyterHub",
+        "### For an nbgrader grader",
+        "### pip install fairtutor",
+    ):
         assert setting in install
 
 
 def test_install_instructions_name_real_extras_and_the_configured_repository():
     install = (ROOT / "book" / "_install.md").read_text(encoding="utf-8")
     extras = set(PROJECT["optional-dependencies"])
-    named = (set(re.findall(r"fairtutor\[(\w+)\]", install))
-             | set(re.findall(r"\.\[(\w+)\]", install)))
+    named = set(re.findall(r"fairtutor\[(\w+)\]", install)) | set(
+        re.findall(r"\.\[(\w+)\]", install)
+    )
     assert named and named <= extras, named - extras
     url, _ = colab_setup_cell.repository()
     addresses = set(re.findall(r"git\+(\S+?)[\"`]", install))

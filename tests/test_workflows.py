@@ -83,7 +83,8 @@ def test_workflow_is_well_formed(path):
                 action, _, ref = step["uses"].partition("@")
                 assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w./-]+)?", action), step["uses"]
                 assert ref and ref not in MOVING_REFS, (
-                    f"{path.name}: {step['uses']} is not pinned to a version")
+                    f"{path.name}: {step['uses']} is not pinned to a version"
+                )
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
@@ -108,8 +109,11 @@ def test_book_workflow_builds_with_make_book_and_deploys_to_pages():
     uses = {step.get("uses", "").partition("@")[0]: step for step in steps(workflow)}
     assert uses["actions/upload-pages-artifact"]["with"]["path"] == "_build/html"
     assert "actions/deploy-pages" in uses
-    deploy = next(job for job in workflow["jobs"].values()
-                  if any("deploy-pages" in s.get("uses", "") for s in job["steps"]))
+    deploy = next(
+        job
+        for job in workflow["jobs"].values()
+        if any("deploy-pages" in s.get("uses", "") for s in job["steps"])
+    )
     assert deploy.get("needs"), "the deployment must wait for the build"
     assert workflow["permissions"]["pages"] == "write"
     assert workflow["permissions"]["id-token"] == "write"
@@ -153,4 +157,5 @@ def test_light_targets_do_not_build_the_book_environment():
     for target in ("help", "clean", "test-notebooks-extra"):
         prerequisites = re.search(rf"^{target}:(.*)$", text, flags=re.MULTILINE).group(1)
         assert "STAMP" not in prerequisites and "env" not in prerequisites.split(), (
-            f"make {target} depends on the book's environment")
+            f"make {target} depends on the book's environment"
+        )

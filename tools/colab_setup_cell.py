@@ -36,7 +36,7 @@ CELL_ID = "colab-setup"
 # student edition keep it, since it is neither a solution nor a check.
 TAGS = [TAG, "nbval-ignore-output", "remove-cell"]
 
-TEMPLATE = '''\
+TEMPLATE = """\
 # Colab only: install fairtutor and every package the chapters import.
 # Anywhere else (a laptop, Binder, JupyterHub) this cell does nothing.
 import sys
@@ -45,7 +45,7 @@ if "google.colab" in sys.modules:
     import subprocess
 
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
-                    "fairtutor[notebooks] @ git+{url}@{branch}"], check=True)'''
+                    "fairtutor[notebooks] @ git+{url}@{branch}"], check=True)"""
 
 
 def repository(config_path=notebook_io.ROOT / "_config.yml"):
@@ -62,15 +62,23 @@ def setup_source(config_path=notebook_io.ROOT / "_config.yml"):
 
 
 def make_cell(source):
-    cell = {"cell_type": "code", "execution_count": None, "id": CELL_ID,
-            "metadata": {"tags": list(TAGS)}, "outputs": []}
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": CELL_ID,
+        "metadata": {"tags": list(TAGS)},
+        "outputs": [],
+    }
     notebook_io.set_source(cell, source)
     return cell
 
 
 def setup_cells(notebook):
-    return [c for c in notebook["cells"]
-            if c["cell_type"] == "code" and TAG in c.get("metadata", {}).get("tags", [])]
+    return [
+        c
+        for c in notebook["cells"]
+        if c["cell_type"] == "code" and TAG in c.get("metadata", {}).get("tags", [])
+    ]
 
 
 def _shift_execution_counts(cells, by):
@@ -103,8 +111,11 @@ def add_setup_cell(notebook, source):
     if any(c.get("id") == CELL_ID for c in notebook["cells"]):
         raise ValueError(f"another cell already has the id {CELL_ID!r}")
     first = notebook["cells"][0] if notebook["cells"] else None
-    has_title = (first is not None and first["cell_type"] == "markdown"
-                 and notebook_io.source(first).startswith("# "))
+    has_title = (
+        first is not None
+        and first["cell_type"] == "markdown"
+        and notebook_io.source(first).startswith("# ")
+    )
     notebook["cells"].insert(1 if has_title else 0, cell)
     return notebook
 
@@ -112,8 +123,9 @@ def add_setup_cell(notebook, source):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", help="default: notebooks/*.ipynb")
-    parser.add_argument("--check", action="store_true",
-                        help="change nothing; exit 1 if a notebook needs the script")
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a notebook needs the script"
+    )
     args = parser.parse_args(argv)
     source = setup_source()
     stale = []
@@ -128,8 +140,11 @@ def main(argv=None):
             notebook_io.write(path, notebook)
             print(f"{path}: setup cell written")
     if args.check and stale:
-        print("out of date (run python tools/colab_setup_cell.py):",
-              *[str(p) for p in stale], sep="\n  ")
+        print(
+            "out of date (run python tools/colab_setup_cell.py):",
+            *[str(p) for p in stale],
+            sep="\n  ",
+        )
         return 1
     return 0
 

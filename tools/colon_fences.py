@@ -45,9 +45,26 @@ _DIRECTIVE = re.compile(r"^\{(?P<name>[A-Za-z][\w:.-]*)\}")
 #: Directives whose body is markdown, so that reading it as plain markdown is
 #: right. Anything else (a code or raw body) keeps its backtick fence.
 MARKDOWN_BODY = {
-    "exercise", "solution", "admonition", "attention", "caution", "danger",
-    "error", "hint", "important", "note", "seealso", "tip", "warning",
-    "margin", "sidebar", "topic", "epigraph", "dropdown", "card", "div",
+    "exercise",
+    "solution",
+    "admonition",
+    "attention",
+    "caution",
+    "danger",
+    "error",
+    "hint",
+    "important",
+    "note",
+    "seealso",
+    "tip",
+    "warning",
+    "margin",
+    "sidebar",
+    "topic",
+    "epigraph",
+    "dropdown",
+    "card",
+    "div",
 }
 
 
@@ -63,8 +80,7 @@ def _closes(line, fence):
     """Whether ``line`` closes a fence opened with ``fence``."""
     stripped = line.strip()
     indent = len(line) - len(line.lstrip(" "))
-    return (indent <= 3 and len(stripped) >= len(fence)
-            and set(stripped) == {fence[0]})
+    return indent <= 3 and len(stripped) >= len(fence) and set(stripped) == {fence[0]}
 
 
 def _scan(lines):
@@ -81,8 +97,11 @@ def _scan(lines):
         # paragraph and its closing ``` opens a code block that swallows what
         # follows. It is meant as a directive: treat it as one (a colon
         # fence may carry backticks in its title), which repairs the page.
-        if not match or (match.group("fence")[0] == "`" and "`" in match.group("info")
-                         and not is_markdown_directive(match.group("info"))):
+        if not match or (
+            match.group("fence")[0] == "`"
+            and "`" in match.group("info")
+            and not is_markdown_directive(match.group("info"))
+        ):
             items.append(("text", lines[i]))
             i += 1
             continue
@@ -91,7 +110,7 @@ def _scan(lines):
         while j < len(lines) and not _closes(lines[j], fence):
             j += 1
         closing = lines[j] if j < len(lines) else None
-        items.append(("fence", match, lines[i + 1:j], closing))
+        items.append(("fence", match, lines[i + 1 : j], closing))
         i = j + 1
     return items
 
@@ -162,15 +181,22 @@ def convert_notebook(notebook):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", help="default: notebooks/*.ipynb")
-    parser.add_argument("--check", action="store_true",
-                        help="change nothing; exit 1 if a backtick directive is left")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 if a backtick directive is left",
+    )
     args = parser.parse_args(argv)
     left = {}
     for path in notebook_io.chapter_paths(args.notebooks):
         notebook = notebook_io.read(path)
         if args.check:
-            found = [info for cell in notebook["cells"] if cell["cell_type"] == "markdown"
-                     for info in backtick_directives(notebook_io.source(cell))]
+            found = [
+                info
+                for cell in notebook["cells"]
+                if cell["cell_type"] == "markdown"
+                for info in backtick_directives(notebook_io.source(cell))
+            ]
             if found:
                 left[str(path)] = found
             continue

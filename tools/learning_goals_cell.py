@@ -60,8 +60,11 @@ def place_goals_cell(notebook, text):
         if any(c.get("id") == CELL_ID for c in cells):
             raise ValueError(f"another cell already has the id {CELL_ID!r}")
         cell = make_cell(text)
-    has_title = bool(cells) and cells[0]["cell_type"] == "markdown" \
+    has_title = (
+        bool(cells)
+        and cells[0]["cell_type"] == "markdown"
         and notebook_io.source(cells[0]).startswith("# ")
+    )
     position = 1 if has_title else 0
     if position < len(cells) and COLAB_TAG in _tags(cells[position]):
         position += 1
@@ -72,8 +75,9 @@ def place_goals_cell(notebook, text):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", help="default: notebooks/*.ipynb")
-    parser.add_argument("--check", action="store_true",
-                        help="change nothing; exit 1 if a notebook needs the script")
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a notebook needs the script"
+    )
     args = parser.parse_args(argv)
     course = fairtutor_course.load_course()
     chapters = {c["notebook"]: c for c in course["chapters"]}
@@ -93,8 +97,11 @@ def main(argv=None):
             notebook_io.write(path, notebook)
             print(f"{path}: learning goals written")
     if args.check and stale:
-        print("out of date (run python tools/learning_goals_cell.py):",
-              *[str(p) for p in stale], sep="\n  ")
+        print(
+            "out of date (run python tools/learning_goals_cell.py):",
+            *[str(p) for p in stale],
+            sep="\n  ",
+        )
         return 1
     return 0
 

@@ -45,9 +45,15 @@ def kernel_spec_dir(folder):
     """
     spec = folder / "kernels" / "python3"
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (scratch)", "language": "python"}))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (scratch)",
+                "language": "python",
+            }
+        )
+    )
     return folder
 
 
@@ -63,8 +69,12 @@ def run(paths, timeout=900):
             notebook = nbformat.read(copy, as_version=4)
             notebook.cells.append(nbformat.v4.new_code_cell(CHECK_SOURCE))
             start = time.perf_counter()
-            NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                           resources={"metadata": {"path": str(scratch)}}).execute()
+            NotebookClient(
+                notebook,
+                timeout=timeout,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(scratch)}},
+            ).execute()
             seconds = time.perf_counter() - start
             total += seconds
             origin = "".join(o.get("text", "") for o in notebook.cells[-1].outputs).strip()

@@ -75,6 +75,7 @@ SHORT_PARAGRAPH = 400  # characters; a longer lead paragraph is cut to its first
 # MyST to plain Markdown
 # --------------------------------------------------------------------------
 
+
 def _role(match):
     role, text = match.group("role"), match.group("text")
     if role in CODE_ROLES:
@@ -89,14 +90,19 @@ def _role(match):
 
 
 def plain_roles(text):
-    """MyST roles as text: ``{prf:ref}`thm-x``` -> ``thm-x``, ``{cite}`k``` -> ``[k]``;
-    links to other files of the book as their text (the slides stand alone)."""
+    """MyST roles and links to other files of the book as plain text.
+
+    ``{prf:ref}`thm-x``` becomes ``thm-x``, ``{cite}`k``` becomes ``[k]``, and a
+    link to another file becomes its text (the slides stand alone).
+    """
     return _LOCAL_LINK.sub(r"\1", _ROLE.sub(_role, text))
 
 
 def split_blocks(text):
-    """Top-level blocks of a Markdown cell, in order, as dicts with a
-    ``type`` (heading, directive, code, paragraph) and their text."""
+    """Top-level blocks of a Markdown cell, in order.
+
+    Each is a dict with a ``type`` (heading, directive, code, paragraph) and its text.
+    """
     lines = text.splitlines()
     blocks, i = [], 0
     while i < len(lines):
@@ -116,20 +122,35 @@ def split_blocks(text):
                 i += 1
             i += 1
             if "kind" in opening.groupdict():
-                blocks.append({"type": "directive", "kind": opening.group("kind"),
-                               "title": opening.group("title"), "body": "\n".join(body)})
+                blocks.append(
+                    {
+                        "type": "directive",
+                        "kind": opening.group("kind"),
+                        "title": opening.group("title"),
+                        "body": "\n".join(body),
+                    }
+                )
             else:
                 blocks.append({"type": "code", "text": "\n".join([line, *body, fence])})
             continue
         heading = _HEADING.match(line)
         if heading:
-            blocks.append({"type": "heading", "level": len(heading.group(1)),
-                           "text": heading.group(2).strip()})
+            blocks.append(
+                {
+                    "type": "heading",
+                    "level": len(heading.group(1)),
+                    "text": heading.group(2).strip(),
+                }
+            )
             i += 1
             continue
         paragraph = []
-        while i < len(lines) and lines[i].strip() and not _HEADING.match(lines[i]) \
-                and not (_OPEN.match(lines[i].strip()) or _CODE_OPEN.match(lines[i].strip())):
+        while (
+            i < len(lines)
+            and lines[i].strip()
+            and not _HEADING.match(lines[i])
+            and not (_OPEN.match(lines[i].strip()) or _CODE_OPEN.match(lines[i].strip()))
+        ):
             paragraph.append(lines[i])
             i += 1
         blocks.append({"type": "paragraph", "text": "\n".join(paragraph)})
@@ -137,8 +158,10 @@ def split_blocks(text):
 
 
 def directive_markdown(block):
-    """A kept directive as Markdown: a titled heading and its body, options
-    dropped, nested directives converted the same way."""
+    """A kept directive as Markdown: a titled heading and its body.
+
+    Options are dropped; nested directives are converted the same way.
+    """
     kind = KINDS.get(block["kind"], block["kind"].split(":")[-1].capitalize())
     title = plain_roles(block["title"])
     heading = (f"{kind}: {title}" if kind and title else kind or title).rstrip(".")
@@ -172,29 +195,34 @@ def lead(paragraph):
 # the rule: which cells become slides
 # --------------------------------------------------------------------------
 
+
 def _markdown_cell(text, slide_type):
-    return {"cell_type": "markdown", "metadata": {"slideshow": {"slide_type": slide_type}},
-            "source": text}
+    return {
+        "cell_type": "markdown",
+        "metadata": {"slideshow": {"slide_type": slide_type}},
+        "source": text,
+    }
 
 
 def _is_figure(cell):
     mystnb = cell.get("metadata", {}).get("mystnb", {})
-    has_image = any(k.startswith("image/") for o in cell.get("outputs", [])
-                    for k in o.get("data", {}))
+    has_image = any(
+        k.startswith("image/") for o in cell.get("outputs", []) for k in o.get("data", {})
+    )
     return cell["cell_type"] == "code" and has_image and ("image" in mystnb or "figure" in mystnb)
 
 
 def _figure_cell(cell):
     figure = copy.deepcopy(cell)
-    figure["outputs"] = [o for o in figure["outputs"]
-                         if any(k.startswith("image/") for k in o.get("data", {}))]
+    figure["outputs"] = [
+        o for o in figure["outputs"] if any(k.startswith("image/") for k in o.get("data", {}))
+    ]
     mystnb = cell["metadata"].get("mystnb", {})
     alt = mystnb.get("image", {}).get("alt") or mystnb.get("figure", {}).get("caption", "")
     for output in figure["outputs"]:
         output["data"] = {k: v for k, v in output["data"].items() if k.startswith("image/")}
         output["metadata"] = dict(output.get("metadata", {}), fairtutor_alt=plain_roles(alt))
-    figure["metadata"] = {"slideshow": {"slide_type": "subslide"},
-                          "tags": ["slides-remove-input"]}
+    figure["metadata"] = {"slideshow": {"slide_type": "subslide"}, "tags": ["slides-remove-input"]}
     caption = cell["metadata"].get("mystnb", {}).get("figure", {}).get("caption")
     cells = [figure]
     if caption:
@@ -220,12 +248,12 @@ def slide_cells(notebook):
             following = blocks[index + 1] if index + 1 < len(blocks) else None
             if block["type"] == "heading":
                 level = block["level"]
-                in_summary = level == 2 and block["text"].strip() == "Summary" or \
-                    (in_summary and level > 2)
+                in_summary = (
+                    level == 2 and block["text"].strip() == "Summary" or (in_summary and level > 2)
+                )
                 slide_type = "slide" if level <= 2 else "subslide"
                 text = f"{'#' * level} {plain_roles(block['text'])}"
-                if following is not None and following["type"] == "paragraph" \
-                        and not in_summary:
+                if following is not None and following["type"] == "paragraph" and not in_summary:
                     text += "\n\n" + lead(following["text"])
                 out.append(_markdown_cell(text, slide_type))
             elif block["type"] == "directive" and block["kind"] in KINDS:
@@ -250,14 +278,17 @@ def slide_notebook(notebook):
 # export
 # --------------------------------------------------------------------------
 
+
 def mathjax_folder():
     """MathJax 3 as shipped by sphinx-mathjax-offline (a dependency of the book)."""
     distribution = importlib.metadata.distribution("sphinx-mathjax-offline")
     for entry in distribution.files or []:
         if entry.name == "tex-chtml.js":
             return Path(distribution.locate_file(entry)).parent
-    raise FileNotFoundError("sphinx-mathjax-offline ships no tex-chtml.js; "
-                            "install the book extra (pip install -e '.[book]')")
+    raise FileNotFoundError(
+        "sphinx-mathjax-offline ships no tex-chtml.js; "
+        "install the book extra (pip install -e '.[book]')"
+    )
 
 
 def _exporter():
@@ -277,8 +308,10 @@ def _exporter():
 
 
 def build_slides(paths, out_dir):
-    """Write ``<stem>.slides.html`` for each notebook into ``out_dir``, with
-    reveal.js and MathJax next to them; return the written paths."""
+    """Write ``<stem>.slides.html`` for each notebook into ``out_dir``.
+
+    reveal.js and MathJax are copied next to them; return the written paths.
+    """
     import nbformat
 
     out_dir = Path(out_dir)
@@ -290,10 +323,13 @@ def build_slides(paths, out_dir):
     written, titles = [], []
     for path in paths:
         path = Path(path)
-        deck = nbformat.reads(notebook_io.dumps(slide_notebook(notebook_io.read(path))),
-                              as_version=4)
-        resources = {"metadata": {"name": path.stem},
-                     "fairtutor_mathjax_url": "mathjax/tex-chtml.js"}
+        deck = nbformat.reads(
+            notebook_io.dumps(slide_notebook(notebook_io.read(path))), as_version=4
+        )
+        resources = {
+            "metadata": {"name": path.stem},
+            "fairtutor_mathjax_url": "mathjax/tex-chtml.js",
+        }
         html, _ = exporter.from_notebook_node(deck, resources=resources)
         target = out_dir / f"{path.stem}.slides.html"
         target.write_text(html, encoding="utf-8")
@@ -304,7 +340,9 @@ def build_slides(paths, out_dir):
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         "<title>fairtutor slides</title></head>\n<body><h1>fairtutor: slides of each chapter</h1>"
         f"<ol>{links}</ol><p>Arrow keys move between slides, S opens the speaker view, "
-        "Esc shows an overview.</p></body></html>\n", encoding="utf-8")
+        "Esc shows an overview.</p></body></html>\n",
+        encoding="utf-8",
+    )
     return written
 
 
@@ -326,8 +364,10 @@ def main(argv=None):
     start = time.perf_counter()
     for path in build_slides(notebook_io.chapter_paths(args.notebooks), args.out):
         print(f"wrote {path}")
-    print(f"slides written in {time.perf_counter() - start:.1f} s; open "
-          f"{Path(args.out) / 'index.html'} or any <chapter>.slides.html there")
+    print(
+        f"slides written in {time.perf_counter() - start:.1f} s; open "
+        f"{Path(args.out) / 'index.html'} or any <chapter>.slides.html there"
+    )
     return 0
 
 

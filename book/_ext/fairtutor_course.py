@@ -15,8 +15,9 @@ written answers. This module
   :func:`syllabus_markdown`);
 - as a Sphinx extension, renders those at build time through the directives
   ``course-goals``, ``course-plan <id>``, ``course-syllabus``,
-  ``course-slides`` and ``course-nbgitpuller`` (so the instructor guide and the syllabus page can never
-  disagree with the data file), and writes each chapter's slides into
+  ``course-slides`` and ``course-nbgitpuller`` (so the instructor guide and
+  the syllabus page can never disagree with the data file), and writes each
+  chapter's slides into
   ``_static/slides/`` of the built book (``tools/slides.py``).
 
 Only the Sphinx part needs Sphinx; the rest needs PyYAML.
@@ -46,6 +47,7 @@ _NOT_HEADINGS = {"BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HI
 # --------------------------------------------------------------------------
 # reading the data file and the chapters
 # --------------------------------------------------------------------------
+
 
 def load_course(path=COURSE_FILE):
     """The parsed data file (a dict)."""
@@ -88,9 +90,11 @@ def chapter_facts(path):
         headings += markdown_headings(text)
         labels += _LABEL.findall(text)
     titles = [text for level, text in headings if level == 1]
-    return {"title": titles[0] if titles else Path(path).stem,
-            "sections": [text for level, text in headings if level > 1],
-            "exercises": labels}
+    return {
+        "title": titles[0] if titles else Path(path).stem,
+        "sections": [text for level, text in headings if level > 1],
+        "exercises": labels,
+    }
 
 
 def chapters_facts(folder=NOTEBOOKS):
@@ -106,13 +110,16 @@ def chapter_number(stem):
 # validation
 # --------------------------------------------------------------------------
 
+
 def _plan_chapters(plan):
     return {block["chapter"] for session in plan["sessions"] for block in session["blocks"]}
 
 
 def problems(course, facts):
-    """Everything in ``course`` that does not match the chapters ``facts``
-    (from :func:`chapters_facts`), as sentences; empty when all is well."""
+    """Everything in ``course`` that does not match the chapters ``facts``, as sentences.
+
+    ``facts`` comes from :func:`chapters_facts`; the list is empty when all is well.
+    """
     found = []
     all_labels = {label for f in facts.values() for label in f["exercises"]}
     chapters = {c["notebook"]: c for c in course["chapters"]}
@@ -132,8 +139,10 @@ def problems(course, facts):
                 found.append(f"{stem}: the goal {goal['text']!r} names no exercise")
             for label in goal.get("exercises", []):
                 if label not in facts[stem]["exercises"]:
-                    found.append(f"{stem}: the goal {goal['text'][:40]!r}... names {label}, "
-                                 "which is not an exercise label of that chapter")
+                    found.append(
+                        f"{stem}: the goal {goal['text'][:40]!r}... names {label}, "
+                        "which is not an exercise label of that chapter"
+                    )
         assessed = {label for goal in chapter.get("goals", []) for label in goal["exercises"]}
         for label in facts[stem]["exercises"]:
             if label not in assessed:
@@ -146,8 +155,9 @@ def problems(course, facts):
         for number, session in enumerate(plan["sessions"], 1):
             minutes = sum(block["minutes"] for block in session["blocks"])
             if minutes != length:
-                found.append(f"{where}, session {number}: blocks add up to {minutes} "
-                             f"minutes, not {length}")
+                found.append(
+                    f"{where}, session {number}: blocks add up to {minutes} minutes, not {length}"
+                )
             for block in session["blocks"]:
                 stem = block["chapter"]
                 if stem not in facts:
@@ -157,12 +167,14 @@ def problems(course, facts):
                     found.append(f"{where}, session {number}: a block reads no section")
                 for section in block.get("sections", []):
                     if section not in facts[stem]["sections"]:
-                        found.append(f"{where}, session {number}: {stem} has no section "
-                                     f"{section!r}")
+                        found.append(
+                            f"{where}, session {number}: {stem} has no section {section!r}"
+                        )
                 for label in block.get("in_class", []):
                     if label not in facts[stem]["exercises"]:
-                        found.append(f"{where}, session {number}: {label} is not an "
-                                     f"exercise of {stem}")
+                        found.append(
+                            f"{where}, session {number}: {label} is not an exercise of {stem}"
+                        )
             for label in session.get("homework", []):
                 if label not in all_labels:
                     found.append(f"{where}, session {number}: homework {label} does not exist")
@@ -193,10 +205,17 @@ def _refs(labels):
 
 def goals_cell_markdown(chapter):
     """The "Learning goals" cell at the top of a chapter notebook."""
-    lines = [f":::{{admonition}} {GOALS_HEADING}", ":class: tip", "",
-             "After this chapter you can:", ""]
-    lines += [f"- {goal['text'].rstrip('.')} (assessed by {_refs(goal['exercises'])})."
-              for goal in chapter["goals"]]
+    lines = [
+        f":::{{admonition}} {GOALS_HEADING}",
+        ":class: tip",
+        "",
+        "After this chapter you can:",
+        "",
+    ]
+    lines += [
+        f"- {goal['text'].rstrip('.')} (assessed by {_refs(goal['exercises'])})."
+        for goal in chapter["goals"]
+    ]
     lines += ["", "**Before you start:** " + " ".join(chapter["prerequisites"]), ":::"]
     return "\n".join(lines)
 
@@ -212,10 +231,15 @@ def goals_markdown(course, facts):
     lines.append("")
     for chapter in course["chapters"]:
         stem = chapter["notebook"]
-        lines += [f"**{_doc(stem, facts)}.** Before: " + " ".join(chapter["prerequisites"]),
-                  "After it, a student can:", ""]
-        lines += [f"- {goal['text'].rstrip('.')} ({_refs(goal['exercises'])})."
-                  for goal in chapter["goals"]]
+        lines += [
+            f"**{_doc(stem, facts)}.** Before: " + " ".join(chapter["prerequisites"]),
+            "After it, a student can:",
+            "",
+        ]
+        lines += [
+            f"- {goal['text'].rstrip('.')} ({_refs(goal['exercises'])})."
+            for goal in chapter["goals"]
+        ]
         lines.append("")
     return "\n".join(lines)
 
@@ -243,15 +267,28 @@ def plan_markdown(plan, facts):
     """One course plan: per session, a table of timed blocks, then homework and grading."""
     lines = [plan["audience"], ""]
     for number, session in enumerate(plan["sessions"], 1):
-        lines += [f"**{_session_name(plan, number)}: {session['title']}**", "",
-                  "| minutes | read | in class |", "|---|---|---|"]
+        lines += [
+            f"**{_session_name(plan, number)}: {session['title']}**",
+            "",
+            "| minutes | read | in class |",
+            "|---|---|---|",
+        ]
         for block in session["blocks"]:
-            lines.append(f"| {block['minutes']} | {_block_text(block, facts)} | "
-                         f"{_refs(block.get('in_class', [])) or '-'} |")
-        lines += ["", f"Homework: {_refs(session['homework']) or 'none'}. "
-                      f"Graded: {session['graded']}", ""]
-    lines += ["Grading weights: " + "; ".join(f"{item['item']} {item['weight']} %"
-                                               for item in plan["grading"]) + ".", ""]
+            lines.append(
+                f"| {block['minutes']} | {_block_text(block, facts)} | "
+                f"{_refs(block.get('in_class', [])) or '-'} |"
+            )
+        lines += [
+            "",
+            f"Homework: {_refs(session['homework']) or 'none'}. Graded: {session['graded']}",
+            "",
+        ]
+    lines += [
+        "Grading weights: "
+        + "; ".join(f"{item['item']} {item['weight']} %" for item in plan["grading"])
+        + ".",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -263,17 +300,25 @@ def plan_by_id(course, plan_id):
     for plan in course["plans"]:
         if plan["id"] == plan_id:
             return plan
-    raise KeyError(f"no course plan {plan_id!r} in course.yml "
-                   f"(there are {[p['id'] for p in course['plans']]})")
+    raise KeyError(
+        f"no course plan {plan_id!r} in course.yml (there are {[p['id'] for p in course['plans']]})"
+    )
 
 
 def syllabus_markdown(course, facts):
-    """The one-page syllabus: prerequisites, goals, schedule and grading of
-    the plan named by ``syllabus_plan``."""
+    """The one-page syllabus of the plan named by ``syllabus_plan``.
+
+    It gives the plan's prerequisites, goals, schedule and grading.
+    """
     plan = plan_by_id(course, course["syllabus_plan"])
-    lines = [f"**{plan['title']}.** {plan['audience']}", "",
-             "**Prerequisites.** " + " ".join(course["course"]["prerequisites"]), "",
-             "**Learning goals.** After the course, a student can:", ""]
+    lines = [
+        f"**{plan['title']}.** {plan['audience']}",
+        "",
+        "**Prerequisites.** " + " ".join(course["course"]["prerequisites"]),
+        "",
+        "**Learning goals.** After the course, a student can:",
+        "",
+    ]
     for chapter in course["chapters"]:
         stem = chapter["notebook"]
         goals = " ".join(goal["text"] for goal in chapter["goals"][:2])
@@ -285,27 +330,41 @@ def syllabus_markdown(course, facts):
             if block["chapter"] not in stems:
                 stems.append(block["chapter"])
         title = session["title"]
-        lines.append(f"| {number} | {_cell(title)} | "
-                     f"{', '.join(str(chapter_number(s)) for s in stems)} | "
-                     f"{_count(len(session['homework']), 'exercise')} | "
-                     f"{_cell(session['graded'])} |")
-    lines += ["", "**Grading.** " + "; ".join(f"{item['item']}: {item['weight']} %"
-                                             for item in plan["grading"]) + ".", ""]
+        lines.append(
+            f"| {number} | {_cell(title)} | "
+            f"{', '.join(str(chapter_number(s)) for s in stems)} | "
+            f"{_count(len(session['homework']), 'exercise')} | "
+            f"{_cell(session['graded'])} |"
+        )
+    lines += [
+        "",
+        "**Grading.** "
+        + "; ".join(f"{item['item']}: {item['weight']} %" for item in plan["grading"])
+        + ".",
+        "",
+    ]
     projects = course.get("projects", [])
     if projects:
-        lines.append("**Projects** (pairs, from session 5): " + "; ".join(
-            f"{{doc}}`{p['title']} </{p['page']}>`" for p in projects) + ".")
+        lines.append(
+            "**Projects** (pairs, from session 5): "
+            + "; ".join(f"{{doc}}`{p['title']} </{p['page']}>`" for p in projects)
+            + "."
+        )
     return "\n".join(lines)
 
 
 def nbgitpuller_link(hub, repository, branch, path):
-    """The nbgitpuller link that clones ``repository`` into a hub user's home
-    and opens ``path`` (relative to the clone) in JupyterLab."""
+    """The nbgitpuller link that clones ``repository`` and opens ``path`` in JupyterLab.
+
+    The clone goes into the hub user's home; ``path`` is relative to the clone.
+    """
     from urllib.parse import quote, urlencode
 
     name = repository.rstrip("/").removesuffix(".git").rsplit("/", 1)[-1]
-    query = urlencode({"repo": repository, "branch": branch,
-                       "urlpath": f"lab/tree/{name}/{path}"}, quote_via=quote)
+    query = urlencode(
+        {"repo": repository, "branch": branch, "urlpath": f"lab/tree/{name}/{path}"},
+        quote_via=quote,
+    )
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 
@@ -324,14 +383,17 @@ def slides_href(docname, stem):
 # Sphinx
 # --------------------------------------------------------------------------
 
+
 def _directives():
     from docutils import nodes
     from docutils.statemachine import StringList
     from sphinx.util.docutils import SphinxDirective
 
     class _CourseDirective(SphinxDirective):
-        """Renders ``self.markdown(course, facts)`` (defined by each directive below)
-        after checking the data file against the chapters."""
+        """Renders ``self.markdown(course, facts)``, defined by each directive below.
+
+        The data file is checked against the chapters first.
+        """
 
         optional_arguments = 1
 
@@ -342,12 +404,16 @@ def _directives():
             course, facts = load_course(), chapters_facts()
             found = problems(course, facts)
             if found:
-                raise self.error("book/course.yml does not match the chapters:\n"
-                                 + "\n".join(found))
+                raise self.error(
+                    "book/course.yml does not match the chapters:\n" + "\n".join(found)
+                )
             container = nodes.container(classes=[f"fairtutor-{self.name}"])
             text = self.markdown(course, facts)
-            self.state.nested_parse(StringList(text.splitlines(), source=str(COURSE_FILE)),
-                                    self.content_offset, container)
+            self.state.nested_parse(
+                StringList(text.splitlines(), source=str(COURSE_FILE)),
+                self.content_offset,
+                container,
+            )
             return [container]
 
     class CourseGoals(_CourseDirective):
@@ -373,7 +439,8 @@ def _directives():
             items = "".join(
                 f'<li><a class="reference external" href="{slides_href(self.env.docname, stem)}">'
                 f"{chapter_number(stem)}. {facts[stem]['title']}</a></li>"
-                for stem in facts)
+                for stem in facts
+            )
             return [nodes.raw("", f'<ul class="fairtutor-slides">{items}</ul>', format="html")]
 
     class CourseNbgitpuller(SphinxDirective):
@@ -384,9 +451,13 @@ def _directives():
             link = nbgitpuller_link("https://hub.example.org", url, branch, "student/")
             return [nodes.literal_block(link, link)]
 
-    return {"course-nbgitpuller": CourseNbgitpuller, "course-goals": CourseGoals,
-            "course-plan": CoursePlan,
-            "course-syllabus": CourseSyllabus, "course-slides": CourseSlides}
+    return {
+        "course-nbgitpuller": CourseNbgitpuller,
+        "course-goals": CourseGoals,
+        "course-plan": CoursePlan,
+        "course-syllabus": CourseSyllabus,
+        "course-slides": CourseSlides,
+    }
 
 
 def _write_slides(app, exception):

@@ -65,8 +65,9 @@ def student_edition_note(docname, launch=True):
     paragraph = nodes.paragraph(classes=[LINK_CLASS])
     paragraph += nodes.strong(text="Exercises only: ")
     paragraph += nodes.Text("download the student edition of this chapter, ")
-    paragraph += nodes.reference(name, name, refuri=student_edition_href(docname),
-                                 internal=False, classes=["download"])
+    paragraph += nodes.reference(
+        name, name, refuri=student_edition_href(docname), internal=False, classes=["download"]
+    )
     paragraph += nodes.Text(" (solutions removed, checks kept).")
     if launch:
         paragraph += nodes.Text(" The Binder and Colab launch buttons open the same copy.")
@@ -83,8 +84,12 @@ def _add_note(app, doctree, docname):
     if notebook is None:
         return
     for problem in classroom.check_convention(notebook, f"{Path(docname).name}.ipynb"):
-        LOGGER.warning(f"exercise convention: {problem}", type="fairtutor",
-                       subtype="convention", location=docname)
+        LOGGER.warning(
+            f"exercise convention: {problem}",
+            type="fairtutor",
+            subtype="convention",
+            location=docname,
+        )
     title = next(iter(doctree.findall(nodes.title)), None)
     if title is None:
         return
@@ -132,8 +137,7 @@ def _launch_student_edition(app, pagename, templatename, context, doctree):
     if student is None:
         return
     chapter = Path(app.env.doc2path(pagename)).resolve().relative_to(ROOT).as_posix()
-    rewrite_launch_urls(context["header_buttons"], chapter,
-                        student.relative_to(ROOT).as_posix())
+    rewrite_launch_urls(context["header_buttons"], chapter, student.relative_to(ROOT).as_posix())
 
 
 def _write_student_editions(app, exception):
@@ -146,9 +150,11 @@ def _write_student_editions(app, exception):
             continue
         name = f"{Path(docname).name}.ipynb"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(json.dumps(classroom.make_student_notebook(notebook),
-                                              indent=1, ensure_ascii=False) + "\n",
-                                   encoding="utf-8")
+        (folder / name).write_text(
+            json.dumps(classroom.make_student_notebook(notebook), indent=1, ensure_ascii=False)
+            + "\n",
+            encoding="utf-8",
+        )
 
 
 def setup(app):

@@ -8,33 +8,47 @@ The exercises of the chapter's second page are in 02_fair_erm_guarantees.py.
 
 MUTATIONS = {
     "empirical-sample-size": [
-        ("no union bound over the models", '''
+        (
+            "no union bound over the models",
+            """
 def smallest_holdout_size(n_models, tolerance, delta):
     return int(np.ceil(np.log(2 / delta) / (2 * tolerance ** 2)))
 
 n_needed_answer = smallest_holdout_size(n_models_ex, tolerance_ex, delta_ex)
-'''),
-        ("one-sided bound, log(m / delta)", '''
+""",
+        ),
+        (
+            "one-sided bound, log(m / delta)",
+            """
 def smallest_holdout_size(n_models, tolerance, delta):
     return int(np.ceil(np.log(n_models / delta) / (2 * tolerance ** 2)))
 
 n_needed_answer = smallest_holdout_size(n_models_ex, tolerance_ex, delta_ex)
-'''),
-        ("rounded down instead of up", '''
+""",
+        ),
+        (
+            "rounded down instead of up",
+            """
 def smallest_holdout_size(n_models, tolerance, delta):
     return int(np.log(2 * n_models / delta) / (2 * tolerance ** 2))
 
 n_needed_answer = smallest_holdout_size(n_models_ex, tolerance_ex, delta_ex)
-'''),
-        ("a round guess", '''
+""",
+        ),
+        (
+            "a round guess",
+            """
 def smallest_holdout_size(n_models, tolerance, delta):
     return 20000
 
 n_needed_answer = 20000
-'''),
+""",
+        ),
     ],
     "empirical-losses-by-hand": [
-        ("0/1 label in the hinge loss instead of the signed label", '''
+        (
+            "0/1 label in the hinge loss instead of the signed label",
+            """
 def hinge_risk(y, f):
     return np.mean(np.maximum(0, 1 - np.asarray(y) * np.asarray(f)))
 
@@ -45,8 +59,11 @@ def linear_gap(y, f, group):
 
 hinge_risk_answer = hinge_risk(y_ex, f_ex)
 linear_gap_answer = linear_gap(y_ex, f_ex, g_ex)
-'''),
-        ("linear-loss gap over everyone, not the positives", '''
+""",
+        ),
+        (
+            "linear-loss gap over everyone, not the positives",
+            """
 def hinge_risk(y, f):
     return np.mean(np.maximum(0, 1 - (2 * np.asarray(y) - 1) * np.asarray(f)))
 
@@ -57,8 +74,11 @@ def linear_gap(y, f, group):
 
 hinge_risk_answer = hinge_risk(y_ex, f_ex)
 linear_gap_answer = linear_gap(y_ex, f_ex, g_ex)
-'''),
-        ("linear loss without the 1/2", '''
+""",
+        ),
+        (
+            "linear loss without the 1/2",
+            """
 def hinge_risk(y, f):
     return np.mean(np.maximum(0, 1 - (2 * np.asarray(y) - 1) * np.asarray(f)))
 
@@ -69,8 +89,11 @@ def linear_gap(y, f, group):
 
 hinge_risk_answer = hinge_risk(y_ex, f_ex)
 linear_gap_answer = linear_gap(y_ex, f_ex, g_ex)
-'''),
-        ("two hard-coded groups a and b", '''
+""",
+        ),
+        (
+            "two hard-coded groups a and b",
+            """
 def hinge_risk(y, f):
     return np.mean(np.maximum(0, 1 - (2 * np.asarray(y) - 1) * np.asarray(f)))
 
@@ -82,10 +105,13 @@ def linear_gap(y, f, group):
 
 hinge_risk_answer = hinge_risk(y_ex, f_ex)
 linear_gap_answer = linear_gap(y_ex, f_ex, g_ex)
-'''),
+""",
+        ),
     ],
     "empirical-rademacher": [
-        ("mean before the square root (Jensen's bound, not the estimate)", '''
+        (
+            "mean before the square root (Jensen's bound, not the estimate)",
+            """
 def rademacher_estimate(K, sigma, norm_bound):
     n = K.shape[0]
     return norm_bound * np.sqrt(np.mean(np.einsum("ri,ij,rj->r", sigma, K, sigma))) / n
@@ -94,8 +120,11 @@ def rademacher_estimate(K, sigma, norm_bound):
 K_ex = Z_ex @ Z_ex.T
 rademacher_answer = rademacher_estimate(K_ex, sigma_ex, norm_bound_ex)
 rademacher_bound_answer = norm_bound_ex * np.sqrt(np.trace(K_ex)) / Z_ex.shape[0]
-'''),
-        ("missing 1/n", '''
+""",
+        ),
+        (
+            "missing 1/n",
+            """
 def rademacher_estimate(K, sigma, norm_bound):
     return norm_bound * np.mean(np.sqrt(np.einsum("ri,ij,rj->r", sigma, K, sigma)))
 
@@ -103,8 +132,11 @@ def rademacher_estimate(K, sigma, norm_bound):
 K_ex = Z_ex @ Z_ex.T
 rademacher_answer = rademacher_estimate(K_ex, sigma_ex, norm_bound_ex)
 rademacher_bound_answer = norm_bound_ex * np.sqrt(np.trace(K_ex)) / Z_ex.shape[0]
-'''),
-        ("the norm bound forgotten", '''
+""",
+        ),
+        (
+            "the norm bound forgotten",
+            """
 def rademacher_estimate(K, sigma, norm_bound):
     n = K.shape[0]
     return np.mean(np.sqrt(np.einsum("ri,ij,rj->r", sigma, K, sigma))) / n
@@ -113,8 +145,11 @@ def rademacher_estimate(K, sigma, norm_bound):
 K_ex = Z_ex @ Z_ex.T
 rademacher_answer = rademacher_estimate(K_ex, sigma_ex, norm_bound_ex)
 rademacher_bound_answer = np.sqrt(np.trace(K_ex)) / Z_ex.shape[0]
-'''),
-        ("the trace bound returned as the estimate", '''
+""",
+        ),
+        (
+            "the trace bound returned as the estimate",
+            """
 def rademacher_estimate(K, sigma, norm_bound):
     return norm_bound * np.sqrt(np.trace(K)) / K.shape[0]
 
@@ -122,8 +157,11 @@ def rademacher_estimate(K, sigma, norm_bound):
 K_ex = Z_ex @ Z_ex.T
 rademacher_answer = rademacher_estimate(K_ex, sigma_ex, norm_bound_ex)
 rademacher_bound_answer = norm_bound_ex * np.sqrt(np.trace(K_ex)) / Z_ex.shape[0]
-'''),
-        ("right estimate, bound without the square root", '''
+""",
+        ),
+        (
+            "right estimate, bound without the square root",
+            """
 def rademacher_estimate(K, sigma, norm_bound):
     n = K.shape[0]
     return norm_bound * np.mean(np.sqrt(np.einsum("ri,ij,rj->r", sigma, K, sigma))) / n
@@ -132,8 +170,11 @@ def rademacher_estimate(K, sigma, norm_bound):
 K_ex = Z_ex @ Z_ex.T
 rademacher_answer = rademacher_estimate(K_ex, sigma_ex, norm_bound_ex)
 rademacher_bound_answer = norm_bound_ex * np.trace(K_ex) / Z_ex.shape[0]
-'''),
-        ("sum of the signed scores instead of the supremum", '''
+""",
+        ),
+        (
+            "sum of the signed scores instead of the supremum",
+            """
 def rademacher_estimate(K, sigma, norm_bound):
     n = K.shape[0]
     return norm_bound * np.mean(np.einsum("ri,ij,rj->r", sigma, K, sigma)) / n ** 2
@@ -142,6 +183,7 @@ def rademacher_estimate(K, sigma, norm_bound):
 K_ex = Z_ex @ Z_ex.T
 rademacher_answer = rademacher_estimate(K_ex, sigma_ex, norm_bound_ex)
 rademacher_bound_answer = norm_bound_ex * np.sqrt(np.trace(K_ex)) / Z_ex.shape[0]
-'''),
+""",
+        ),
     ],
 }

@@ -7,44 +7,61 @@ of the exercise's solution cell (see tests/test_exercise_mutations.py).
 
 MUTATIONS = {
     "wasserstein-fairness-budget": [
-        ("linear instead of quadratic: the budget as a share of the full change", '''
+        (
+            "linear instead of quadratic: the budget as a share of the full change",
+            """
 def largest_fairness(pred, fair, budget):
     return float(min(1.0, budget / np.mean((fair - pred) ** 2)))
 
 
 alpha_budget = largest_fairness(pred_budget, fair_budget, budget_ex)
-'''),
-        ("no cap at 1 when the budget exceeds the full change (hidden test)", '''
+""",
+        ),
+        (
+            "no cap at 1 when the budget exceeds the full change (hidden test)",
+            """
 def largest_fairness(pred, fair, budget):
     return float(np.sqrt(budget / np.mean((fair - pred) ** 2)))
 
 
 alpha_budget = largest_fairness(pred_budget, fair_budget, budget_ex)
-'''),
-        ("the budget compared with the root mean squared change", '''
+""",
+        ),
+        (
+            "the budget compared with the root mean squared change",
+            """
 def largest_fairness(pred, fair, budget):
     return float(min(1.0, budget / np.sqrt(np.mean((fair - pred) ** 2))))
 
 
 alpha_budget = largest_fairness(pred_budget, fair_budget, budget_ex)
-'''),
-        ("a guessed level", '''
+""",
+        ),
+        (
+            "a guessed level",
+            """
 def largest_fairness(pred, fair, budget):
     return 0.5
 
 
 alpha_budget = 0.5
-'''),
-        ("full fairness whatever the budget", '''
+""",
+        ),
+        (
+            "full fairness whatever the budget",
+            """
 def largest_fairness(pred, fair, budget):
     return 1.0
 
 
 alpha_budget = 1.0
-'''),
+""",
+        ),
     ],
     "wasserstein-least-fairness": [
-        ("the last level whose KS is still above the target", '''
+        (
+            "the last level whose KS is still above the target",
+            """
 def least_fairness(pred, fair, groups, target, grid):
     previous = grid[0]
     for alpha in grid:
@@ -55,17 +72,25 @@ def least_fairness(pred, fair, groups, target, grid):
 
 
 alpha_needed = least_fairness(pred_ex, fair_ex, group_ex, 0.15, grid_ex)
-rmse_needed = np.sqrt(np.mean((y_ex - ((1 - alpha_needed) * pred_ex + alpha_needed * fair_ex)) ** 2))
-'''),
-        ("full fairness, to be safe", '''
+rmse_needed = np.sqrt(
+    np.mean((y_ex - ((1 - alpha_needed) * pred_ex + alpha_needed * fair_ex)) ** 2)
+)
+""",
+        ),
+        (
+            "full fairness, to be safe",
+            """
 def least_fairness(pred, fair, groups, target, grid):
     return grid[-1]
 
 
 alpha_needed = least_fairness(pred_ex, fair_ex, group_ex, 0.15, grid_ex)
 rmse_needed = np.sqrt(np.mean((y_ex - fair_ex) ** 2))
-'''),
-        ("W1 unfairness instead of KS", '''
+""",
+        ),
+        (
+            "W1 unfairness instead of KS",
+            """
 from fairtutor.metrics import wasserstein_unfairness
 
 
@@ -78,9 +103,14 @@ def least_fairness(pred, fair, groups, target, grid):
 
 
 alpha_needed = least_fairness(pred_ex, fair_ex, group_ex, 0.15, grid_ex)
-rmse_needed = np.sqrt(np.mean((y_ex - ((1 - alpha_needed) * pred_ex + alpha_needed * fair_ex)) ** 2))
-'''),
-        ("right level, RMSE at full fairness", '''
+rmse_needed = np.sqrt(
+    np.mean((y_ex - ((1 - alpha_needed) * pred_ex + alpha_needed * fair_ex)) ** 2)
+)
+""",
+        ),
+        (
+            "right level, RMSE at full fairness",
+            """
 def least_fairness(pred, fair, groups, target, grid):
     for alpha in grid:
         if ks_unfairness((1 - alpha) * pred + alpha * fair, sensitive_features=groups) <= target:
@@ -90,8 +120,11 @@ def least_fairness(pred, fair, groups, target, grid):
 
 alpha_needed = least_fairness(pred_ex, fair_ex, group_ex, 0.15, grid_ex)
 rmse_needed = np.sqrt(np.mean((y_ex - fair_ex) ** 2))
-'''),
-        ("right level, mean squared error instead of RMSE", '''
+""",
+        ),
+        (
+            "right level, mean squared error instead of RMSE",
+            """
 def least_fairness(pred, fair, groups, target, grid):
     for alpha in grid:
         if ks_unfairness((1 - alpha) * pred + alpha * fair, sensitive_features=groups) <= target:
@@ -101,8 +134,11 @@ def least_fairness(pred, fair, groups, target, grid):
 
 alpha_needed = least_fairness(pred_ex, fair_ex, group_ex, 0.15, grid_ex)
 rmse_needed = np.mean((y_ex - ((1 - alpha_needed) * pred_ex + alpha_needed * fair_ex)) ** 2)
-'''),
-        ("target 0.15 hard-coded inside the function", '''
+""",
+        ),
+        (
+            "target 0.15 hard-coded inside the function",
+            """
 def least_fairness(pred, fair, groups, target, grid):
     for alpha in grid:
         if ks_unfairness((1 - alpha) * pred + alpha * fair, sensitive_features=groups) <= 0.15:
@@ -111,20 +147,31 @@ def least_fairness(pred, fair, groups, target, grid):
 
 
 alpha_needed = least_fairness(pred_ex, fair_ex, group_ex, 0.15, grid_ex)
-rmse_needed = np.sqrt(np.mean((y_ex - ((1 - alpha_needed) * pred_ex + alpha_needed * fair_ex)) ** 2))
-'''),
+rmse_needed = np.sqrt(
+    np.mean((y_ex - ((1 - alpha_needed) * pred_ex + alpha_needed * fair_ex)) ** 2)
+)
+""",
+        ),
     ],
     "wasserstein-law-school": [
-        ("groups shuffled (a random attribute instead of bunch.sensitive)", '''
+        (
+            "groups shuffled (a random attribute instead of bunch.sensitive)",
+            """
 def law_school_experiment(bunch, n_splits=10):
     groups = np.random.default_rng(0).permutation(bunch.sensitive.to_numpy())
     return summary(run_experiment(bunch, groups, n_splits=n_splits))
-'''),
-        ("the 'sex' column hard-coded instead of bunch.sensitive", '''
+""",
+        ),
+        (
+            "the 'sex' column hard-coded instead of bunch.sensitive",
+            """
 def law_school_experiment(bunch, n_splits=10):
     return summary(run_experiment(bunch, bunch.data["sex"].to_numpy(), n_splits=n_splits))
-'''),
-        ("post-processor calibrated on the training predictions", '''
+""",
+        ),
+        (
+            "post-processor calibrated on the training predictions",
+            """
 def law_school_experiment(bunch, n_splits=10):
     groups = bunch.sensitive.to_numpy()
     X_all, y_all = bunch.data, bunch.target.to_numpy(float)
@@ -145,10 +192,14 @@ def law_school_experiment(bunch, n_splits=10):
                              "KS": ks_unfairness(pred, sensitive_features=groups[te_i]),
                              "KS random groups": ks_unfairness(pred, sensitive_features=shuffled)})
     return summary(pd.DataFrame(rows))
-'''),
-        ("the raw results instead of the summary table", '''
+""",
+        ),
+        (
+            "the raw results instead of the summary table",
+            """
 def law_school_experiment(bunch, n_splits=10):
     return run_experiment(bunch, bunch.sensitive.to_numpy(), n_splits=n_splits)
-'''),
+""",
+        ),
     ],
 }
