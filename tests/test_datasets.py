@@ -470,7 +470,7 @@ def test_fetch_rejects_a_changed_download(tmp_path, monkeypatch):
     home = tmp_path / "home"
     with pytest.raises(ValueError, match="the public copy has changed"):
         fetch_law_school(data_home=home, download_if_missing=True)
-    assert list((home / "law_school").iterdir()) == []
+    assert not (home / "law_school").exists()  # no empty folder left behind
 
 
 def test_fetch_download_failure_explains(tmp_path, monkeypatch):
@@ -548,3 +548,33 @@ def test_make_biased_classification_is_unchanged():
     X, y, s = make_biased_classification(500, random_state=0)
     assert X.shape == (500, 4)
     assert y[s == 0].mean() > y[s == 1].mean()
+
+
+def test_adult_train_and_test_concatenate_like_all():
+    # Each split is indexed from 0 (documented); split="all" is their concatenation.
+    train = load_adult(split="train")
+    test = load_adult(split="test")
+    both = pd.concat([train.frame, test.frame], ignore_index=True)
+    pd.testing.assert_frame_equal(both, load_adult(split="all").frame)
+
+
+def test_fetchers_check_races_before_reading_and_leave_no_empty_folder(tmp_path, monkeypatch):
+    import urllib.request
+
+    from fairtutor.datasets import fetch_compas, fetch_law_school
+
+    with pytest.raises(ValueError, match="at least two distinct races"):
+        fetch_compas(data_home=tmp_path / "none", races=["Caucasian"])
+    with pytest.raises(ValueError, match="list of at least two race names"):
+        fetch_law_school(data_home=tmp_path / "none", races="White")
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    home = tmp_path / "home"
+    with pytest.raises(OSError, match="could not download"):
+        fetch_compas(data_home=home)
+    with pytest.raises(OSError, match="could not download"):
+        fetch_law_school(data_home=home)
+    assert not home.exists()

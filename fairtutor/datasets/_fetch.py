@@ -79,9 +79,13 @@ def _sha256(path):
 
 def _download(url, path, sha256):
     """Download ``url`` to ``path`` through a temporary file; check the checksum first."""
+    # Folders made here are removed again when the download fails, so an
+    # offline attempt leaves no empty data-home folders behind.
+    made = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
     os.close(handle)
+    done = False
     try:
         with urllib.request.urlopen(url, timeout=60) as response, open(tmp, "wb") as out:
             shutil.copyfileobj(response, out)
@@ -92,9 +96,16 @@ def _download(url, path, sha256):
                 "the public copy has changed, so fairtutor did not keep it"
             )
         os.replace(tmp, path)
+        done = True
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+        if not done:
+            for folder in made:  # deepest first
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
 
 
 def _locate(data_home, parts, url, sha256, download_if_missing, fetcher):
@@ -124,6 +135,20 @@ def _locate(data_home, parts, url, sha256, download_if_missing, fetcher):
             f"{digest}, expected {sha256}; delete it and {how}"
         )
     return path
+
+
+def _check_races(values):
+    """Check the form of ``races=`` before any file is read (its names are checked later)."""
+    if values is None:
+        return None
+    if isinstance(values, str):
+        raise ValueError(
+            f"races must be a list of at least two race names, got the string {values!r}"
+        )
+    values = list(values)
+    if len(values) < 2 or len(set(values)) != len(values):
+        raise ValueError(f"races must name at least two distinct races; got {values!r}")
+    return values
 
 
 def _restrict(frame, column, values):
@@ -273,6 +298,7 @@ def fetch_compas(
     (6172, 8)
     """
     check_option(sensitive, ("race", "sex"), "sensitive")
+    races = _check_races(races)
     path = _locate(
         data_home, COMPAS_FILE, COMPAS_URL, COMPAS_SHA256, download_if_missing, "fetch_compas"
     )
@@ -409,6 +435,7 @@ def fetch_law_school(
     """
     check_option(target, ("ZFYA", "UGPA", "first_pf"), "target")
     check_option(sensitive, ("race", "sex"), "sensitive")
+    races = _check_races(races)
     path = _locate(
         data_home, LAW_FILE, LAW_URL, LAW_SHA256, download_if_missing, "fetch_law_school"
     )

@@ -107,7 +107,10 @@ def load_adult(*, split="train", sensitive="sex", include_sensitive=False, retur
     Parameters
     ----------
     split : {"train", "test", "all"}, default="train"
-        Which official file to return ("all" stacks train then test).
+        Which official file to return ("all" stacks train then test). Each
+        split's frames are indexed from 0, so ``pd.concat`` of a train and a
+        test frame needs ``ignore_index=True``; ``split="all"`` does exactly
+        that.
     sensitive : {"sex", "race"}, default="sex"
         The sensitive attribute: sex (Female, Male) or race (the five census
         categories).
