@@ -1077,7 +1077,7 @@ class SinkhornPenalty(_GroupPenalty):
     reached ``tol``, and ``epsilon_`` the regularization used, in units of the
     cost (for ``scale="relative"``, :math:`\epsilon m` of the last term). A
     term that stops at ``max_iter`` issues a
-    :class:`sklearn.exceptions.ConvergenceWarning`.
+    ``sklearn.exceptions.ConvergenceWarning``.
 
     Parameters
     ----------
