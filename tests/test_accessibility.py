@@ -256,3 +256,25 @@ def test_bibliography_entries_get_a_role_that_is_not_deprecated():
     # Prose that merely mentions the role is left alone.
     prose = '<p>docutils writes role="doc-biblioentry"</p>'
     assert replace_deprecated_roles(prose) == prose
+
+
+def test_icon_only_navigation_toggles_get_an_accessible_name():
+    import sys
+
+    from markupsafe import Markup
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+    from fairtutor_a11y import TOGGLE_LABEL, label_toctree_toggles
+
+    # As the theme writes the toggle of a chapter with sections.
+    html = Markup(
+        '<li class="has-children"><a href="x.html">2. Risk</a><details><summary>'
+        '<span class="toctree-toggle" role="presentation"><i class="fa-solid"></i></span>'
+        "</summary><ul><li>2.1</li></ul></details></li>"
+    )
+    fixed = label_toctree_toggles(str(html))
+    assert f'<summary aria-label="{TOGGLE_LABEL}">' in fixed
+    assert fixed.count("<summary") == 1
+    # A summary with its own text keeps it and gets no label.
+    named = "<details><summary>Model answer</summary><p>…</p></details>"
+    assert label_toctree_toggles(named) == named
