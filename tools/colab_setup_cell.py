@@ -128,25 +128,13 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     source = setup_source()
-    stale = []
-    for path in notebook_io.chapter_paths(args.notebooks):
-        notebook = notebook_io.read(path)
-        before = notebook_io.dumps(notebook)
-        add_setup_cell(notebook, source)
-        if notebook_io.dumps(notebook) == before:
-            continue
-        stale.append(path)
-        if not args.check:
-            notebook_io.write(path, notebook)
-            print(f"{path}: setup cell written")
-    if args.check and stale:
-        print(
-            "out of date (run python tools/colab_setup_cell.py):",
-            *[str(p) for p in stale],
-            sep="\n  ",
-        )
-        return 1
-    return 0
+    return notebook_io.update_notebooks(
+        notebook_io.chapter_paths(args.notebooks),
+        lambda path, notebook: add_setup_cell(notebook, source),
+        check=args.check,
+        script="tools/colab_setup_cell.py",
+        done="setup cell written",
+    )
 
 
 if __name__ == "__main__":

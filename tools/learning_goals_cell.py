@@ -81,29 +81,20 @@ def main(argv=None):
     args = parser.parse_args(argv)
     course = fairtutor_course.load_course()
     chapters = {c["notebook"]: c for c in course["chapters"]}
-    stale = []
-    for path in notebook_io.chapter_paths(args.notebooks):
-        stem = Path(path).stem
-        if stem not in chapters:
+    paths = notebook_io.chapter_paths(args.notebooks)
+    for path in paths:
+        if Path(path).stem not in chapters:
             print(f"{path}: no entry in book/course.yml", file=sys.stderr)
             return 2
-        notebook = notebook_io.read(path)
-        before = notebook_io.dumps(notebook)
-        place_goals_cell(notebook, fairtutor_course.goals_cell_markdown(chapters[stem]))
-        if notebook_io.dumps(notebook) == before:
-            continue
-        stale.append(path)
-        if not args.check:
-            notebook_io.write(path, notebook)
-            print(f"{path}: learning goals written")
-    if args.check and stale:
-        print(
-            "out of date (run python tools/learning_goals_cell.py):",
-            *[str(p) for p in stale],
-            sep="\n  ",
-        )
-        return 1
-    return 0
+    return notebook_io.update_notebooks(
+        paths,
+        lambda path, notebook: place_goals_cell(
+            notebook, fairtutor_course.goals_cell_markdown(chapters[Path(path).stem])
+        ),
+        check=args.check,
+        script="tools/learning_goals_cell.py",
+        done="learning goals written",
+    )
 
 
 if __name__ == "__main__":

@@ -48,3 +48,28 @@ def chapter_paths(arguments):
     if arguments:
         return [Path(a) for a in arguments]
     return sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def update_notebooks(paths, edit, *, check, script, done):
+    """Apply ``edit(path, notebook)`` to each notebook; write the ones it changed.
+
+    The shared loop of the idempotent notebook scripts. With ``check``, write
+    nothing and return 1 when a notebook would change (naming ``script``, the
+    command that brings it up to date); otherwise print ``"<path>: <done>"``
+    for each notebook written and return 0.
+    """
+    stale = []
+    for path in paths:
+        notebook = read(path)
+        before = dumps(notebook)
+        edit(path, notebook)
+        if dumps(notebook) == before:
+            continue
+        stale.append(path)
+        if not check:
+            write(path, notebook)
+            print(f"{path}: {done}")
+    if check and stale:
+        print(f"out of date (run python {script}):", *[str(p) for p in stale], sep="\n  ")
+        return 1
+    return 0
