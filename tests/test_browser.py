@@ -149,6 +149,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+# Per-step limit for page loads, scripts and waits (milliseconds).
+PAGE_TIMEOUT_MS = 120_000
+
+
 @pytest.fixture(scope="module")
 def server(built_book):
     handler = functools.partial(_QuietHandler, directory=str(built_book))
@@ -183,6 +187,9 @@ def browser_context(chromium_path, server, tmp_path_factory):
             args=CHROMIUM_ARGS,
             viewport=VIEWPORT,
         )
+        # A 2-core CI runner executes this next to other test workers: give
+        # each page step more than Playwright's 30 s default before failing.
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
         context.route("**/*", offline)
         try:
             yield context
@@ -207,7 +214,15 @@ def open_page(context, url):
     # MathJax 3 typesets asynchronously; its startup promise settles when done.
     page.evaluate("""() => (window.MathJax && MathJax.startup && MathJax.startup.promise)
                            ? MathJax.startup.promise.then(() => true) : false""")
-    page.wait_for_load_state("networkidle")
+    # Figures and web fonts: wait for each to finish (or fail, which the
+    # checks then report) rather than for "networkidle", which Chromium may
+    # never signal for a file:// page on a loaded machine (CI timed out there).
+    page.wait_for_function(
+        """() => document.readyState === "complete"
+                 && Array.from(document.images).every(img => img.complete)""",
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    page.evaluate("() => document.fonts ? document.fonts.ready.then(() => true) : true")
     return page, errors, blocked
 
 
@@ -504,7 +519,7 @@ def test_search_finds_wasserstein(browser_context, server):
     page, errors, blocked = open_page(browser_context, f"{server}/search.html?q={SEARCH_WORD}")
     try:
         # Sphinx's searchtools fills ul.search asynchronously from searchindex.js.
-        page.wait_for_selector("ul.search li", timeout=30_000)
+        page.wait_for_selector("ul.search li", timeout=PAGE_TIMEOUT_MS)
         results = page.eval_on_selector_all(
             "ul.search li", "items => items.map(li => li.innerText)"
         )
@@ -602,7 +617,7 @@ def test_slides_open_offline_from_disk(browser_context, built_book, stem):
     page.on("request", lambda r: requests.append(r.url))
     try:
         page.goto(deck.as_uri(), wait_until="load")
-        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=PAGE_TIMEOUT_MS)
         page.evaluate("() => MathJax.startup.promise.then(() => true)")
         facts = page.evaluate(SLIDE_FACTS)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
