@@ -485,9 +485,7 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
         hooks = []
         if val_idx is not None:
             hooks.append(
-                EarlyStopping(
-                    validation_loss, patience=self.n_iter_no_change, tol=float(self.tol)
-                )
+                EarlyStopping(validation_loss, patience=self.n_iter_no_change, tol=float(self.tol))
             )
         trainer = Trainer(
             net,
