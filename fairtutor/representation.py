@@ -73,6 +73,9 @@ SINKHORN_TRAINING_DEFAULTS = {"epsilon": 0.1, "scale": "relative", "tol": 1e-3, 
 class MultiTaskNet(nn.Module):
     r"""A shared representation :math:`h` followed by one linear head per task.
 
+    Derived in :ref:`chapter 6, § Multitask learning with a shared representation
+    <sec-rep-multitask>`.
+
     The trunk is a multilayer perceptron with ReLU activations whose last
     layer maps to :math:`\mathbb{R}^r` followed by a ``tanh``, so the
     representation lies in :math:`[-1, 1]^r`: a bounded set, on which every
@@ -140,6 +143,9 @@ class MultiTaskNet(nn.Module):
 
 class OutputDPPenalty(nn.Module):
     r"""Demographic-parity penalty on the outputs of the heads only (a baseline).
+
+    Derived in :ref:`chapter 6, § Why a fair representation makes every head fair
+    <sec-rep-fair-heads>`.
 
     For each task :math:`t`, the gap between the largest and the smallest
     group mean of the head's output :math:`\sigma(g_t(h(x)))` (binary tasks;
@@ -250,6 +256,9 @@ def multitask_objective_terms(net, x, y, sensitive, *, binary, penalty=None):
 class FairRepresentationLearner(TransformerMixin, BaseEstimator):
     r"""Multitask network with a representation penalized towards group parity.
 
+    Derived in :ref:`chapter 6, § Multitask learning with a shared representation
+    <sec-rep-multitask>`.
+
     Minimizes, by Adam on stratified mini-batches (every batch holds every
     group in its proportion),
 
@@ -264,6 +273,9 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
     2020). ``divergence="output_dp"`` is the baseline that penalizes the
     demographic-parity gap of the training heads' outputs
     (:class:`OutputDPPenalty`); ``divergence=None`` trains without penalty.
+    Training runs :class:`Trainer` on the terms of
+    :func:`multitask_objective_terms`, with an :class:`EarlyStopping` hook
+    when ``early_stopping`` is set.
 
     Parameters
     ----------
@@ -779,6 +791,8 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
 class FrozenRepresentationHead:
     """A head fitted on a frozen representation, used on raw features.
 
+    Derived in :ref:`chapter 6, § Transfer to new tasks <sec-rep-transfer>`.
+
     Returned by :meth:`FairRepresentationLearner.fit_head`; ``predict(X)``
     is ``head_.predict(representation.transform(X))``.
 
@@ -809,6 +823,9 @@ class FrozenRepresentationHead:
 
 class StratifiedBatchSampler:
     r"""Shuffled mini-batches of indices that hold every group in its proportion.
+
+    Derived in :ref:`chapter 6, § Multitask learning with a shared representation
+    <sec-rep-multitask>`.
 
     The batches :class:`FairRepresentationLearner` trains on, for a custom
     torch loop: each epoch shuffles every group and deals it out over
@@ -927,6 +944,9 @@ class _BatchScaled(nn.Module):
 
 class TrainerHook:
     """Base class of the hooks of :class:`Trainer`; every method does nothing.
+
+    Derived in :ref:`chapter 6, § Multitask learning with a shared representation
+    <sec-rep-multitask>`.
 
     Subclass it and override the moments you need. :meth:`Trainer.run` calls,
     for each hook in the order of ``hooks``:
@@ -1174,6 +1194,9 @@ class Trainer:
 
 class EarlyStopping(TrainerHook):
     """Hook of :class:`Trainer`: stop when a validation loss stops improving.
+
+    Derived in :ref:`chapter 6, § Multitask learning with a shared representation
+    <sec-rep-multitask>`.
 
     After each epoch it appends ``validation_loss()`` to
     ``trainer.history[key]``; when the value is below the best so far by more
