@@ -1097,8 +1097,8 @@ class Trainer:
         """Keep the network as it is now, instead of the last epoch's, at the end of :meth:`run`.
 
         Called by a hook in ``on_epoch_end``, e.g. by :class:`EarlyStopping`
-        at a new best validation loss; :attr:`n_epochs` then ends as the
-        number of the kept epoch.
+        at a new best validation loss; ``n_epochs`` then ends as the number
+        of the kept epoch.
         """
         self._kept = (self.n_epochs, _copy_state(self.module))
 
