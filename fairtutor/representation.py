@@ -1105,6 +1105,9 @@ class Trainer:
     def run(self, epochs):
         """Train for ``epochs`` epochs, or until a hook sets ``stop``.
 
+        A second call continues training: ``history`` and ``n_epochs`` go on
+        from where the first call ended.
+
         Parameters
         ----------
         epochs : int
@@ -1115,6 +1118,7 @@ class Trainer:
         self : Trainer
         """
         epochs = _check_positive_int(epochs, "epochs")
+        self.stop, self.interrupted, self._kept = False, False, None
         self.module.train()
         self._call("on_train_start")
         finished_state = None

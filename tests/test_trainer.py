@@ -219,6 +219,17 @@ def test_stop_and_keep_current_end_with_the_kept_network():
         assert torch.equal(value, hook.kept[key])
 
 
+def test_a_second_run_continues_training():
+    once, model_once = _linear_trainer()
+    once.run(4)
+    twice, model_twice = _linear_trainer()
+    twice.run(1)
+    twice.run(3)
+    assert twice.n_epochs == 4 and twice.history == once.history
+    for key, value in model_once.state_dict().items():
+        assert torch.equal(model_twice.state_dict()[key], value)
+
+
 class _InterruptAt(TrainerHook):
     """Presses Ctrl-C at the start of a batch of a given epoch; records each finished epoch."""
 
