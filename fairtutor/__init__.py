@@ -9,7 +9,9 @@ packages one chapter's results:
   and kernel (chapter 3);
 - :mod:`fairtutor.barycenter` -- fair regression by Wasserstein barycenters (chapter 4);
 - :mod:`fairtutor.divergences` -- MMD and Sinkhorn divergences in PyTorch (chapter 5);
-- :mod:`fairtutor.representation` -- fair multitask representations (chapter 6);
+- :mod:`fairtutor.representation` -- fair multitask representations, and
+  :class:`~fairtutor.representation.Trainer`, the torch training loop with hooks
+  that a new torch method reuses (chapter 6);
 - :mod:`fairtutor.preprocessing`, :mod:`fairtutor.inprocessing`,
   :mod:`fairtutor.postprocessing` -- one simple method per family (chapter 7);
 - :mod:`fairtutor.plotting` -- Pareto fronts with error bars (chapter 7);

@@ -178,6 +178,8 @@ def _sqdist(x, y):
 def cost_matrix(x, y, *, p=2):
     r"""Ground cost matrix :math:`C_{ij} = \|x_i - y_j\|^p`.
 
+    Derived in :ref:`chapter 5, § Entropic optimal transport <sec-mmd-sinkhorn-entropic-ot>`.
+
     Parameters
     ----------
     x : torch.Tensor of shape (n, d)
@@ -234,6 +236,9 @@ def _centered(x, y):
 def median_bandwidth(x, y=None, *, max_points=_MEDIAN_MAX_POINTS):
     r"""Median heuristic: the median distance between distinct pooled points.
 
+    Derived in :ref:`chapter 5, § Characteristic kernels and the bandwidth
+    <sec-mmd-sinkhorn-bandwidth>`.
+
     Above ``max_points`` pooled points, an evenly spaced deterministic
     subsample of ``max_points`` points is used, so the cost stays bounded.
     No gradient flows through the bandwidth.
@@ -287,6 +292,8 @@ def _bandwidth(bandwidth, x, y):
 def gaussian_kernel(x, y, *, bandwidth=None):
     r"""Gaussian kernel matrix :math:`K_{ij} = \exp(-\|x_i - y_j\|^2 / (2\sigma^2))`.
 
+    Derived in :ref:`chapter 5, § The maximum mean discrepancy <sec-mmd-sinkhorn-mmd>`.
+
     Parameters
     ----------
     x : torch.Tensor of shape (n, d)
@@ -317,6 +324,8 @@ def gaussian_kernel(x, y, *, bandwidth=None):
 # ----------------------------------------------------------------------------
 def mmd2(x, y, *, bandwidth=None, unbiased=True):
     r"""Squared maximum mean discrepancy with the Gaussian kernel.
+
+    Derived in :ref:`chapter 5, § Biased and unbiased estimators <sec-mmd-sinkhorn-estimators>`.
 
     .. math::
         \widehat{\mathrm{MMD}}^2_u = \frac{1}{n(n-1)}\sum_{i \ne i'} k(x_i, x_{i'})
@@ -434,6 +443,8 @@ class _GaussianMMD2(torch.autograd.Function):
 def linear_time_mmd2(x, y, *, bandwidth=None):
     r"""Linear-time unbiased estimate of MMD² (Gretton et al., 2012, Lemma 14).
 
+    Derived in :ref:`chapter 5, § A linear-time estimator <sec-mmd-sinkhorn-linear-time>`.
+
     Pairs consecutive points, :math:`z_i = (x_{2i-1}, x_{2i}, y_{2i-1}, y_{2i})`,
     and averages :math:`h(z_i) = k(x_{2i-1}, x_{2i}) + k(y_{2i-1}, y_{2i})
     - k(x_{2i-1}, y_{2i}) - k(x_{2i}, y_{2i-1})` over the :math:`\lfloor n/2
@@ -481,6 +492,9 @@ def linear_time_mmd2(x, y, *, bandwidth=None):
 
 def mmd_permutation_test(x, y, *, bandwidth=None, n_permutations=200, random_state=None):
     r"""Permutation two-sample test of :math:`P = Q` with the MMD² as statistic.
+
+    Derived in :ref:`chapter 5, § A permutation test: is this representation unfair?
+    <sec-mmd-sinkhorn-permutation-test>`.
 
     The statistic is the biased (V) estimate of :math:`\mathrm{MMD}^2` between
     the two samples. Under :math:`P = Q` the pooled points are exchangeable,
@@ -553,6 +567,8 @@ def mmd_permutation_test(x, y, *, bandwidth=None, n_permutations=200, random_sta
 # ----------------------------------------------------------------------------
 class SinkhornResult(NamedTuple):
     r"""What :func:`sinkhorn` returns: a named tuple.
+
+    Derived in :ref:`chapter 5, § Entropic optimal transport <sec-mmd-sinkhorn-entropic-ot>`.
 
     Its fields:
 
@@ -744,6 +760,9 @@ def sinkhorn(
 ):
     r"""Entropic optimal transport :math:`\mathrm{OT}_\eta` by log-domain Sinkhorn.
 
+    Derived in :ref:`chapter 5, § The log domain <sec-mmd-sinkhorn-log-domain>`; its gradients
+    in :ref:`§ Gradients <sec-mmd-sinkhorn-gradients>`.
+
     Solves :math:`\min_{\gamma \in \Pi(a,b)} \langle\gamma, C\rangle + \eta\,
     \mathrm{KL}(\gamma \| a \otimes b)` with :math:`C_{ij} = \|x_i - y_j\|^p` by
     the alternating updates
@@ -830,6 +849,8 @@ def sinkhorn_divergence(
     x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-4, scaling=0.5, gradient="envelope"
 ):
     r"""Debiased Sinkhorn divergence (Feydy et al., 2019).
+
+    Derived in :ref:`chapter 5, § The Sinkhorn divergence <sec-mmd-sinkhorn-divergence>`.
 
     .. math::
         S_\eta(a, b) = \mathrm{OT}_\eta(a, b) - \tfrac12 \mathrm{OT}_\eta(a, a)
@@ -985,6 +1006,8 @@ class _GroupPenalty(nn.Module):
 class MMDPenalty(_GroupPenalty):
     r"""MMD² between the groups of a batch of representations, as a module.
 
+    Derived in :ref:`chapter 5, § Penalties for training <sec-mmd-sinkhorn-penalties>`.
+
     ``forward(z, sensitive)`` takes the representations ``z`` (n, r) of a
     batch and their group labels (n,), with two or more groups of at least two
     points each, and returns a scalar. With ``comparison="all"`` (default) it
@@ -1041,6 +1064,8 @@ class MMDPenalty(_GroupPenalty):
 
 class SinkhornPenalty(_GroupPenalty):
     r"""Sinkhorn divergence between the groups of a batch, as a module.
+
+    Derived in :ref:`chapter 5, § Penalties for training <sec-mmd-sinkhorn-penalties>`.
 
     ``forward(z, sensitive)`` takes the representations ``z`` (n, r) of a
     batch and their group labels (n,), with two or more groups of at least two

@@ -49,9 +49,13 @@ from .base import deprecated_rename, fit_groups, require_sensitive_features, val
 __all__ = [
     "MultiTaskNet",
     "OutputDPPenalty",
+    "multitask_objective_terms",
     "FairRepresentationLearner",
     "FrozenRepresentationHead",
     "StratifiedBatchSampler",
+    "Trainer",
+    "TrainerHook",
+    "EarlyStopping",
 ]
 
 PENALTIES = ("mmd", "sinkhorn", "output_dp", None)
@@ -68,6 +72,9 @@ SINKHORN_TRAINING_DEFAULTS = {"epsilon": 0.1, "scale": "relative", "tol": 1e-3, 
 
 class MultiTaskNet(nn.Module):
     r"""A shared representation :math:`h` followed by one linear head per task.
+
+    Derived in :ref:`chapter 6, § Multitask learning with a shared representation
+    <sec-rep-multitask>`.
 
     The trunk is a multilayer perceptron with ReLU activations whose last
     layer maps to :math:`\mathbb{R}^r` followed by a ``tanh``, so the
@@ -137,6 +144,9 @@ class MultiTaskNet(nn.Module):
 class OutputDPPenalty(nn.Module):
     r"""Demographic-parity penalty on the outputs of the heads only (a baseline).
 
+    Derived in :ref:`chapter 6, § Why a fair representation makes every head fair
+    <sec-rep-fair-heads>`.
+
     For each task :math:`t`, the gap between the largest and the smallest
     group mean of the head's output :math:`\sigma(g_t(h(x)))` (binary tasks;
     the raw output for real tasks), averaged over the tasks:
@@ -180,8 +190,74 @@ class OutputDPPenalty(nn.Module):
         return (means.max(0).values - means.min(0).values).mean()
 
 
+def multitask_objective_terms(net, x, y, sensitive, *, binary, penalty=None):
+    r"""The two terms of the training objective on one batch: task loss and penalty.
+
+    Derived in :ref:`chapter 6, § Multitask learning with a shared
+    representation <sec-rep-multitask>`.
+
+    Returns :math:`\frac1T \sum_{t=1}^T \hat L_t(g_t \circ h)`, the mean over
+    the tasks of each task's mean loss on its observed labels (logistic loss
+    for binary tasks, squared loss for real ones), and the penalty
+    :math:`D`, so that the objective is ``task_loss + lam * penalty``. This is
+    what :class:`FairRepresentationLearner` minimizes on each mini-batch,
+    evaluates on held-out samples for early stopping, and reports in
+    :meth:`FairRepresentationLearner.objective`.
+
+    Parameters
+    ----------
+    net : MultiTaskNet
+        The network (representation :math:`h` and heads :math:`g_t`).
+    x : torch.Tensor of shape (n, d)
+        Features of the batch.
+    y : torch.Tensor of shape (n, T)
+        Labels; NaN marks a missing label, left out of its task's mean.
+    sensitive : torch.Tensor of shape (n,)
+        Group codes of the batch.
+    binary : array-like of bool of shape (T,)
+        Which tasks are binary.
+    penalty : torch.nn.Module or None, default=None
+        Called as ``penalty(h(x), sensitive)``; an :class:`OutputDPPenalty`
+        is called on the heads' outputs instead. ``None`` gives a zero
+        penalty.
+
+    Returns
+    -------
+    task_loss : torch.Tensor
+        Scalar, differentiable with respect to the network's weights.
+    penalty : torch.Tensor
+        Scalar, differentiable (zero without a penalty).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from fairtutor.divergences import MMDPenalty
+    >>> from fairtutor.representation import MultiTaskNet, multitask_objective_terms
+    >>> _ = torch.manual_seed(0)
+    >>> net = MultiTaskNet(3, 2, hidden=(), representation_dim=2)
+    >>> x = torch.randn(8, 3)
+    >>> y = torch.tensor([[1.0, 0.0], [0.0, float("nan")]] * 4)
+    >>> s = torch.arange(8) % 2
+    >>> task_loss, penalty = multitask_objective_terms(
+    ...     net, x, y, s, binary=[True, True], penalty=MMDPenalty())
+    >>> task_loss.ndim, penalty.ndim, bool(torch.isfinite(task_loss))
+    (0, 0, True)
+    """
+    z = net.represent(x)
+    out = net.heads(z)
+    observed = ~torch.isnan(y)
+    binary = torch.as_tensor(binary, device=out.device)
+    task_loss = _task_loss(out, torch.nan_to_num(y, nan=0.0), observed, binary)
+    if penalty is None:
+        return task_loss, torch.zeros((), device=out.device)
+    return task_loss, penalty(out if isinstance(penalty, OutputDPPenalty) else z, sensitive)
+
+
 class FairRepresentationLearner(TransformerMixin, BaseEstimator):
     r"""Multitask network with a representation penalized towards group parity.
+
+    Derived in :ref:`chapter 6, § Multitask learning with a shared representation
+    <sec-rep-multitask>`.
 
     Minimizes, by Adam on stratified mini-batches (every batch holds every
     group in its proportion),
@@ -197,6 +273,9 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
     2020). ``divergence="output_dp"`` is the baseline that penalizes the
     demographic-parity gap of the training heads' outputs
     (:class:`OutputDPPenalty`); ``divergence=None`` trains without penalty.
+    Training runs :class:`Trainer` on the terms of
+    :func:`multitask_objective_terms`, with an :class:`EarlyStopping` hook
+    when ``early_stopping`` is set.
 
     Parameters
     ----------
@@ -397,49 +476,39 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
         optimizer = torch.optim.Adam(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
 
         Xt = torch.as_tensor(X, dtype=torch.float32, device=device)
-        Yt = torch.as_tensor(Y, dtype=torch.float32, device=device)
-        observed = ~torch.isnan(Yt)
-        Yt = torch.nan_to_num(Yt, nan=0.0)
+        Yt = torch.as_tensor(Y, dtype=torch.float32, device=device)  # NaN: missing label
         St = torch.as_tensor(codes, dtype=torch.long, device=device)
         binary_t = torch.as_tensor(binary, device=device)
-        on_outputs = isinstance(penalty, OutputDPPenalty)
 
-        def step(batch):
-            batch = batch.to(device)
-            z = net.represent(Xt[batch])
-            out = net.heads(z)
-            task_loss = _task_loss(out, Yt[batch], observed[batch], binary_t)
-            if penalty is None:
-                pen = torch.zeros((), device=device)
-            else:
-                pen = penalty(out if on_outputs else z, St[batch])
-            loss = task_loss + lam * pen
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            return torch.stack([loss.detach(), task_loss.detach(), pen.detach()])
+        def terms(rows):
+            return multitask_objective_terms(
+                net, Xt[rows], Yt[rows], St[rows], binary=binary_t, penalty=penalty
+            )
+
+        def batch_objective(batch):
+            task_loss, pen = terms(batch.to(device))
+            return {"loss": task_loss + lam * pen, "task_loss": task_loss, "penalty": pen}
 
         def validation_loss():
             with torch.no_grad():
-                x, s = Xt[val_idx], St[val_idx]
-                z = net.represent(x)
-                out = net.heads(z)
-                task_loss = _task_loss(out, Yt[val_idx], observed[val_idx], binary_t)
-                pen = 0.0 if penalty is None else float(penalty(out if on_outputs else z, s))
-            return float(task_loss) + lam * pen
+                task_loss, pen = terms(val_idx)
+            return float(task_loss) + lam * (0.0 if penalty is None else float(pen))
 
-        history: dict[str, list[float]] = {"loss": [], "task_loss": [], "penalty": []}
+        hooks = []
         if val_idx is not None:
-            history["val_loss"] = []
-        trainer = _EpochTrainer(net, step, sampler, history)
-        if val_idx is not None:
-            trainer.hooks.append(
-                _EarlyStopping(validation_loss, self.n_iter_no_change, float(self.tol))
+            hooks.append(
+                EarlyStopping(validation_loss, patience=self.n_iter_no_change, tol=float(self.tol))
             )
-        epochs = tqdm(range(self.epochs), desc="epochs", disable=not self.progress)
+        trainer = Trainer(
+            net,
+            optimizer,
+            batch_objective,
+            _IndexBatches(sampler),
+            hooks=hooks,
+            progress=self.progress,
+        )
         with _deterministic():
-            trainer.run(epochs)
-        net = trainer.net
+            trainer.run(self.epochs)
         if trainer.interrupted:
             warnings.warn(
                 f"fit was interrupted (KeyboardInterrupt); keeping the network of "
@@ -447,12 +516,11 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=2,
             )
-        net.eval()
         self.net_ = net
         self.groups_ = groups
         self.n_tasks_ = Y.shape[1]
         self.task_types_ = task_types
-        self.history_ = history
+        self.history_ = trainer.history
         self.n_epochs_ = trainer.n_epochs
         self.interrupted_ = trainer.interrupted
         return self
@@ -540,25 +608,19 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
         device = next(self.net_.parameters()).device
         binary = self.task_types_ == "binary"
         penalty = self._make_penalty(binary)
+        if penalty is not None:
+            penalty = penalty.to(device)
         with torch.no_grad():
-            x = torch.as_tensor(X, dtype=torch.float32, device=device)
-            y = torch.as_tensor(Y, dtype=torch.float32, device=device)
-            sens = torch.as_tensor(codes, dtype=torch.long, device=device)
-            z = self.net_.represent(x)
-            out = self.net_.heads(z)
-            task_loss = float(
-                _task_loss(
-                    out,
-                    torch.nan_to_num(y),
-                    ~torch.isnan(y),
-                    torch.as_tensor(binary, device=device),
-                )
+            task_loss, pen = multitask_objective_terms(
+                self.net_,
+                torch.as_tensor(X, dtype=torch.float32, device=device),
+                torch.as_tensor(Y, dtype=torch.float32, device=device),
+                torch.as_tensor(codes, dtype=torch.long, device=device),
+                binary=binary,
+                penalty=penalty,
             )
-            if penalty is None:
-                pen = 0.0
-            else:
-                pen = penalty.to(device)
-                pen = float(pen(out if isinstance(pen, OutputDPPenalty) else z, sens))
+        task_loss = float(task_loss)
+        pen = 0.0 if penalty is None else float(pen)
         return {"loss": task_loss + float(self.lam) * pen, "task_loss": task_loss, "penalty": pen}
 
     def fit_head(self, X, y, *, estimator=None):
@@ -729,6 +791,8 @@ class FairRepresentationLearner(TransformerMixin, BaseEstimator):
 class FrozenRepresentationHead:
     """A head fitted on a frozen representation, used on raw features.
 
+    Derived in :ref:`chapter 6, § Transfer to new tasks <sec-rep-transfer>`.
+
     Returned by :meth:`FairRepresentationLearner.fit_head`; ``predict(X)``
     is ``head_.predict(representation.transform(X))``.
 
@@ -759,6 +823,9 @@ class FrozenRepresentationHead:
 
 class StratifiedBatchSampler:
     r"""Shuffled mini-batches of indices that hold every group in its proportion.
+
+    Derived in :ref:`chapter 6, § Multitask learning with a shared representation
+    <sec-rep-multitask>`.
 
     The batches :class:`FairRepresentationLearner` trains on, for a custom
     torch loop: each epoch shuffles every group and deals it out over
@@ -875,40 +942,198 @@ class _BatchScaled(nn.Module):
             return getattr(super().__getattr__("penalty"), name)
 
 
-class _EpochTrainer:
-    """The epoch loop of ``fit``: steps over the batches, history, hooks, Ctrl-C.
+class TrainerHook:
+    """Base class of the hooks of :class:`Trainer`; every method does nothing.
 
-    ``step(batch)`` does one optimizer step and returns the tensor
-    ``(loss, task_loss, penalty)``; the per-epoch means go to ``history``.
-    After each epoch every hook is called as ``hook(trainer)`` and may set
-    ``trainer.stop = True`` or replace ``trainer.best_state``. The network of
-    the last finished epoch is kept when ``KeyboardInterrupt`` arrives.
+    Derived in :ref:`chapter 6, § Multitask learning with a shared representation
+    <sec-rep-multitask>`.
+
+    Subclass it and override the moments you need. :meth:`Trainer.run` calls,
+    for each hook in the order of ``hooks``:
+
+    1. ``on_train_start(trainer)``, once;
+    2. for each epoch: ``on_epoch_start(trainer)``; then for each batch
+       ``on_batch_start(trainer, batch)``, the objective and its backward pass,
+       ``on_before_step(trainer, batch, terms)``, the optimizer's step and
+       ``on_batch_end(trainer, batch, terms)``; then, once the epoch's means are
+       in ``trainer.history`` and ``trainer.n_epochs`` counts it,
+       ``on_epoch_end(trainer)``;
+    3. ``on_train_end(trainer)``, once, after the network to keep is restored
+       (also after an interruption).
+
+    ``terms`` is the objective's dictionary of scalar tensors (detached in
+    ``on_batch_end``). A hook may stop training after the current epoch
+    (``trainer.stop = True``), keep the current network in place of the last
+    one (:meth:`Trainer.keep_current`), or take steps of its own optimizer:
+    an adversary's step in ``on_batch_start``, a gradient projection in
+    ``on_before_step`` (see the example of :class:`Trainer`).
     """
 
-    def __init__(self, net, step, sampler, history):
-        self.net, self.step, self.sampler, self.history = net, step, sampler, history
-        self.hooks = []
+    def on_train_start(self, trainer):
+        """Called once, before the first epoch."""
+
+    def on_epoch_start(self, trainer):
+        """Called at the start of each epoch."""
+
+    def on_batch_start(self, trainer, batch):
+        """Called before the objective of each batch is evaluated."""
+
+    def on_before_step(self, trainer, batch, terms):
+        """Called after the backward pass, before the optimizer's step."""
+
+    def on_batch_end(self, trainer, batch, terms):
+        """Called after the optimizer's step, with the batch's detached terms."""
+
+    def on_epoch_end(self, trainer):
+        """Called after each epoch, once its means are in ``trainer.history``."""
+
+    def on_train_end(self, trainer):
+        """Called once, after training, when the network to keep is in place."""
+
+
+class Trainer:
+    r"""Mini-batch training loop for a torch module, with hooks.
+
+    The loop that :class:`FairRepresentationLearner` trains with, for methods
+    that need one: for each epoch and each batch it evaluates
+    ``objective(batch)``, back-propagates its ``"loss"`` and takes a step of
+    ``optimizer``; it records the per-epoch mean of every term the objective
+    returns in ``history``, shows a progress bar, and keeps the network of the
+    last finished epoch when training is interrupted (Ctrl-C, or the notebook's
+    stop button). Anything else a method needs, a second optimizer with
+    alternating steps, early stopping, logging, is a :class:`TrainerHook`.
+
+    Derived in :ref:`chapter 6, § Multitask learning with a shared
+    representation <sec-rep-multitask>`.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network trained by ``optimizer``. It is put in training mode
+        before the first epoch and in evaluation mode at the end; its state is
+        copied after each epoch, to be restored after an interruption.
+    optimizer : torch.optim.Optimizer
+        Steps once per batch on the gradient of the objective's ``"loss"``.
+    objective : callable
+        ``objective(batch)`` returns a scalar tensor (the loss), or a dict
+        of scalar tensors with the same keys for every batch, one of them
+        ``"loss"``, the one minimized; the others are recorded only.
+    batches : iterable
+        Iterated once per epoch: a list of batches, a
+        :class:`StratifiedBatchSampler`, a ``torch.utils.data.DataLoader``...
+        Each item is passed to ``objective`` as it is.
+    hooks : sequence of TrainerHook, default=()
+        Called in this order at each moment of training (see
+        :class:`TrainerHook`); ``trainer.hooks`` may also be appended to.
+    progress : bool, default=False
+        Show a tqdm progress bar over the epochs with the last means.
+
+    Attributes
+    ----------
+    history : dict of list
+        For each term of the objective, its mean over the batches of each
+        epoch, plus what hooks add (:class:`EarlyStopping` adds its validation
+        loss).
+    n_epochs : int
+        Number of finished epochs; after :meth:`run`, the epoch whose network
+        was kept.
+    stop : bool
+        Set by a hook to end training after the current epoch.
+    interrupted : bool
+        Whether :meth:`run` was ended by ``KeyboardInterrupt`` after at least
+        one finished epoch (an earlier interrupt is raised again).
+
+    Examples
+    --------
+    Adversarial debiasing in a few lines: a predictor learns the label while
+    an adversary, with its own optimizer, learns to read the group from the
+    predictor's score; the two take alternating steps on every batch.
+
+    >>> import torch
+    >>> from fairtutor.representation import Trainer, TrainerHook
+    >>> g = torch.Generator().manual_seed(0)
+    >>> s = (torch.rand(256, generator=g) < 0.5).float()
+    >>> x = torch.randn(256, 3, generator=g) + s[:, None]
+    >>> y = (x[:, 0] + torch.randn(256, generator=g) > 0.5).float()
+    >>> _ = torch.manual_seed(0)
+    >>> predictor, adversary = torch.nn.Linear(3, 1), torch.nn.Linear(1, 1)
+    >>> bce = torch.nn.functional.binary_cross_entropy_with_logits
+    >>> def objective(batch):
+    ...     score = predictor(x[batch])
+    ...     task = bce(score[:, 0], y[batch])
+    ...     adversary_loss = bce(adversary(score)[:, 0], s[batch])
+    ...     return {"loss": task - 0.5 * adversary_loss, "task": task}
+    >>> class AdversaryStep(TrainerHook):
+    ...     def __init__(self):
+    ...         self.optimizer = torch.optim.Adam(adversary.parameters(), lr=0.05)
+    ...     def on_batch_start(self, trainer, batch):
+    ...         score = predictor(x[batch]).detach()
+    ...         loss = bce(adversary(score)[:, 0], s[batch])
+    ...         self.optimizer.zero_grad()
+    ...         loss.backward()
+    ...         self.optimizer.step()
+    >>> batches = list(torch.arange(256).split(64))
+    >>> trainer = Trainer(predictor, torch.optim.Adam(predictor.parameters(), lr=0.05),
+    ...                   objective, batches, hooks=[AdversaryStep()])
+    >>> trainer = trainer.run(20)
+    >>> trainer.n_epochs, sorted(trainer.history)
+    (20, ['loss', 'task'])
+    """
+
+    def __init__(self, module, optimizer, objective, batches, *, hooks=(), progress=False):
+        self.module = module
+        self.optimizer = optimizer
+        self.objective = objective
+        self.batches = batches
+        self.hooks = list(hooks)
+        self.progress = progress
+        self.history: dict[str, list[float]] = {}
         self.n_epochs = 0
         self.stop = False
         self.interrupted = False
-        self.best_state = None  # set by a hook that wants another epoch's network kept
+        self._kept = None
+
+    def keep_current(self):
+        """Keep the network as it is now, instead of the last epoch's, at the end of :meth:`run`.
+
+        Called by a hook in ``on_epoch_end``, e.g. by :class:`EarlyStopping`
+        at a new best validation loss; ``n_epochs`` then ends as the number
+        of the kept epoch.
+        """
+        self._kept = (self.n_epochs, _copy_state(self.module))
 
     def run(self, epochs):
+        """Train for ``epochs`` epochs, or until a hook sets ``stop``.
+
+        A second call continues training: ``history`` and ``n_epochs`` go on
+        from where the first call ended.
+
+        Parameters
+        ----------
+        epochs : int
+            Number of passes over ``batches``.
+
+        Returns
+        -------
+        self : Trainer
+        """
+        epochs = _check_positive_int(epochs, "epochs")
+        self.stop, self.interrupted, self._kept = False, False, None
+        self.module.train()
+        self._call("on_train_start")
         finished_state = None
+        bar = tqdm(range(epochs), desc="epochs", disable=not self.progress)
         try:
-            for _ in epochs:
-                sums = torch.zeros(3, dtype=torch.float64)
-                for batch in self.sampler._tensors():
-                    sums += self.step(batch).double().cpu()
-                means = (sums / len(self.sampler)).tolist()
-                finished_state = _copy_state(self.net)
-                for key, value in zip(("loss", "task_loss", "penalty"), means, strict=True):
-                    self.history[key].append(value)
+            for _ in bar:
+                self._call("on_epoch_start")
+                names, sums, n_batches = self._epoch()
+                means = (sums / n_batches).tolist()
+                finished_state = _copy_state(self.module)
+                for name, value in zip(names, means, strict=True):
+                    self.history.setdefault(name, []).append(value)
                 self.n_epochs += 1
-                for hook in self.hooks:
-                    hook(self)
-                if hasattr(epochs, "set_postfix"):
-                    epochs.set_postfix(loss=f"{means[0]:.4f}", penalty=f"{means[2]:.4f}")
+                self._call("on_epoch_end")
+                bar.set_postfix({n: f"{v:.4f}" for n, v in zip(names, means, strict=True)})
                 if self.stop:
                     break
         except KeyboardInterrupt:
@@ -917,32 +1142,139 @@ class _EpochTrainer:
             self.interrupted = True
             for values in self.history.values():
                 del values[self.n_epochs :]
-            if self.best_state is None:
-                self.net.load_state_dict(finished_state)
-        if self.best_state is not None:
-            epoch, state = self.best_state
-            self.net.load_state_dict(state)
-            self.n_epochs = epoch
-        self.net.eval()
+            if self._kept is None:
+                self.module.load_state_dict(finished_state)
+        if self._kept is not None:
+            self.n_epochs, state = self._kept
+            self.module.load_state_dict(state)
+        self.module.eval()
+        self._call("on_train_end")
+        return self
+
+    def _epoch(self):
+        """One pass over the batches: the terms' names, their sums (float64) and the count."""
+        names, sums, n_batches = None, None, 0
+        for batch in self.batches:
+            self._call("on_batch_start", batch)
+            terms = self._terms(self.objective(batch))
+            self.optimizer.zero_grad()
+            terms["loss"].backward()
+            self._call("on_before_step", batch, terms)
+            self.optimizer.step()
+            terms = {name: value.detach() for name, value in terms.items()}
+            if names is None:
+                names = list(terms)
+                sums = torch.zeros(len(names), dtype=torch.float64)
+            elif list(terms) != names:
+                raise ValueError(
+                    f"the objective returned the terms {list(terms)} after {names}: "
+                    "every batch must return the same keys"
+                )
+            sums += torch.stack(list(terms.values())).double().cpu()
+            n_batches += 1
+            self._call("on_batch_end", batch, terms)
+        if n_batches == 0:
+            raise ValueError("batches yielded no batch: nothing to train on")
+        return names, sums, n_batches
+
+    @staticmethod
+    def _terms(value):
+        terms = value if isinstance(value, dict) else {"loss": value}
+        if "loss" not in terms:
+            raise ValueError(
+                f"the objective returned the terms {list(terms)}, without the 'loss' to minimize"
+            )
+        for name, term in terms.items():
+            if not (isinstance(term, torch.Tensor) and term.ndim == 0):
+                raise ValueError(
+                    f"the objective's term {name!r} must be a scalar tensor, got {term!r}"
+                )
+        return terms
+
+    def _call(self, moment, *args):
+        for hook in self.hooks:
+            getattr(hook, moment)(self, *args)
 
 
-class _EarlyStopping:
-    """Hook: stop when ``validation_loss()`` has not improved for ``patience`` epochs."""
+class EarlyStopping(TrainerHook):
+    """Hook of :class:`Trainer`: stop when a validation loss stops improving.
 
-    def __init__(self, validation_loss, patience, tol):
-        self.validation_loss, self.patience, self.tol = validation_loss, patience, tol
+    Derived in :ref:`chapter 6, § Multitask learning with a shared representation
+    <sec-rep-multitask>`.
+
+    After each epoch it appends ``validation_loss()`` to
+    ``trainer.history[key]``; when the value is below the best so far by more
+    than ``tol`` it keeps the network (:meth:`Trainer.keep_current`), and
+    after ``patience`` epochs without such an improvement it stops training.
+    The trainer then ends with the network of the best epoch.
+
+    Parameters
+    ----------
+    validation_loss : callable
+        Called without argument after each epoch; returns a float, lower is
+        better (e.g. the objective on held-out samples, without gradient).
+    patience : int, default=5
+        Epochs without improvement before stopping.
+    tol : float, default=1e-4
+        The smallest decrease that counts as an improvement.
+    key : str, default="val_loss"
+        Name of the values in ``trainer.history``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from fairtutor.representation import EarlyStopping, Trainer
+    >>> _ = torch.manual_seed(0)
+    >>> x = torch.randn(64, 2)
+    >>> y = x @ torch.tensor([1.0, -1.0])
+    >>> model = torch.nn.Linear(2, 1)
+    >>> def validation_loss():
+    ...     with torch.no_grad():
+    ...         return float(((model(x[48:])[:, 0] - y[48:]) ** 2).mean())
+    >>> trainer = Trainer(
+    ...     model, torch.optim.SGD(model.parameters(), lr=0.1),
+    ...     lambda batch: ((model(x[batch])[:, 0] - y[batch]) ** 2).mean(),
+    ...     [torch.arange(48)], hooks=[EarlyStopping(validation_loss, patience=2, tol=1e-3)])
+    >>> trainer = trainer.run(500)
+    >>> trainer.n_epochs < len(trainer.history["val_loss"]) < 500
+    True
+    """
+
+    def __init__(self, validation_loss, *, patience=5, tol=1e-4, key="val_loss"):
+        self.validation_loss = validation_loss
+        self.patience = _check_positive_int(patience, "patience")
+        self.tol = tol
+        self.key = key
         self.best = np.inf
         self.bad_epochs = 0
 
-    def __call__(self, trainer):
+    def on_train_start(self, trainer):
+        """Forget the values of an earlier run."""
+        self.best, self.bad_epochs = np.inf, 0
+
+    def on_epoch_end(self, trainer):
+        """Record the validation loss; keep the network or count a bad epoch."""
         value = self.validation_loss()
-        trainer.history["val_loss"].append(value)
+        trainer.history.setdefault(self.key, []).append(value)
         if value < self.best - self.tol:
             self.best, self.bad_epochs = value, 0
-            trainer.best_state = (trainer.n_epochs, _copy_state(trainer.net))
+            trainer.keep_current()
         else:
             self.bad_epochs += 1
             trainer.stop = self.bad_epochs >= self.patience
+
+
+class _IndexBatches:
+    """A StratifiedBatchSampler's batches as index tensors (no round trip through lists)."""
+
+    def __init__(self, sampler):
+        self.sampler = sampler
+
+    def __iter__(self):
+        return self.sampler._tensors()
+
+    def __len__(self):
+        return len(self.sampler)
 
 
 def _copy_state(net):
