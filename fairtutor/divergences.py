@@ -672,7 +672,7 @@ _EXP_CAP = {dt: 0.5 * math.log(torch.finfo(dt).max)
 
 
 class _Problem:
-    """One entropic OT problem in the stabilized scaling form.
+    r"""One entropic OT problem in the stabilized scaling form.
 
     The plan is :math:`\gamma_{ij} = a_i b_j K_{ij} u_i v_j` with
     :math:`K_{ij} = e^{(f_i + g_j - C_{ij})/\epsilon}`: the potentials
@@ -790,6 +790,15 @@ def _solve(problems, eps, c_max, *, max_iter, tol, scaling):
     """
     dtype = problems[0].x.dtype
     drift_limit = 10.0 if dtype in (torch.float16, torch.bfloat16, torch.float32) else 50.0
+    if eps * torch.finfo(dtype).eps ** (1.0 / 3.0) > c_max:
+        # The corrections to the large-eps starting point are O(C^2 / eps),
+        # smaller there than the rounding noise eps * (machine epsilon) that
+        # iterating would add to the potentials (eps > 203 c_max in float32,
+        # 1.6e5 c_max in float64): the start is the more accurate answer.
+        for prob in problems:
+            prob.absorb(eps)
+            prob.marginal_error = 0.0
+        return 0, True
     epsilons = _schedule(eps, c_max, scaling)
     n_iter = 0
     for e in epsilons[:-1]:
@@ -926,11 +935,15 @@ def _plan_pull(W, row, col, points, other, p):
 
 
 def _dual_value(prob, eps):
-    """<a, f> + <b, g> - eps (<gamma, 1> - 1) at the current potentials."""
+    """<a, f> + <b, g>: the dual objective once the plan has unit mass.
+
+    After an update of g the plan's mass is exactly 1 (its columns sum to b),
+    so the term -eps (<gamma, 1> - 1) of the dual vanishes; computing it
+    anyway would multiply a rounding error of the mass by eps, which for a
+    huge eps in float32 swamps the value.
+    """
     f, g = prob.potentials(eps)
-    au, bv = prob.row_weights()
-    mass = au @ (prob.K @ bv)
-    return prob.a @ f + prob.b @ g - eps * (mass - 1.0)
+    return prob.a @ f + prob.b @ g
 
 
 def _envelope(x, y, a, b, eps, p, *, max_iter, tol, scaling, debias):

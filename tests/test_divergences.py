@@ -20,6 +20,7 @@ from fairtutor.divergences import (
     mmd_permutation_test,
     median_bandwidth,
     mmd2,
+    penalty_cost_table,
     sinkhorn,
     sinkhorn_divergence,
 )
@@ -583,3 +584,68 @@ def test_float32_far_from_the_origin_keeps_its_digits():
         assert rel(got, ref) < 1e-3
     sigma = median_bandwidth(x, y)
     assert rel(mmd2(x.float(), y.float(), bandwidth=sigma), mmd2(x, y, bandwidth=sigma)) < 1e-3
+
+
+def test_huge_epsilon_in_float32_keeps_the_mmd_limit():
+    # review row 26 (c): eta = 1e8 used to return exactly 0 in float32
+    x, y = clouds(n=30, m=25)
+    C = lambda u, v: cost_matrix(u, v).mean()  # noqa: E731
+    half_mmd = float(0.5 * (2 * C(x, y) - C(x, x) - C(y, y)))
+    for eps in (1e5, 1e8):
+        got = sinkhorn_divergence(x.float(), y.float(), epsilon=eps)
+        assert rel(got, half_mmd) < 1e-3
+    res = sinkhorn(x.float(), y.float(), epsilon=1e8)
+    assert rel(res.cost, C(x, y)) < 1e-5
+
+
+def test_scaling_solver_at_small_epsilon_equals_pot_and_geomloss():
+    # the scaling-form solver with epsilon scaling against POT's log-domain
+    # Sinkhorn at an epsilon of about 1.5% of the mean squared distance
+    x, y = clouds(n=25, m=20)
+    a, b = weights(25, 4), weights(20, 5)
+    eps = 0.1
+    ours = sinkhorn(x, y, epsilon=eps, a=a, b=b, tol=1e-12, max_iter=1_000_000)
+    assert ours.converged
+    res = ot.solve_sample(x.numpy(), y.numpy(), a.numpy(), b.numpy(), metric="sqeuclidean",
+                          reg=eps, max_iter=200_000, tol=1e-13)
+    assert rel(ours.cost, res.value) < RTOL
+    linear = float((np.asarray(res.plan) * ot.dist(x.numpy(), y.numpy())).sum())
+    assert rel(ours.transport_cost, linear) < RTOL
+    # and the debiased divergence with geomloss, converted
+    s = sinkhorn_divergence(x, y, epsilon=eps, a=a, b=b, tol=1e-12, max_iter=1_000_000)
+    loss = SamplesLoss("sinkhorn", p=2, blur=math.sqrt(eps / 2), debias=True, scaling=0.998,
+                       backend="tensorized")
+    assert rel(s, 2 * loss(a, x, b, y)) < 1e-4
+
+
+def test_fast_preset_and_penalty_cost_table():
+    x, y = clouds(n=60, m=50, dtype=torch.float32)
+    eps = 0.03 * float(cost_matrix(x, y).mean())
+    ref = sinkhorn_divergence(x.double(), y.double(), epsilon=eps, tol=1e-10,
+                              max_iter=100_000)
+    fast = sinkhorn_divergence(x, y, epsilon=eps, preset="fast")
+    assert rel(fast, ref) < 1e-2
+    with pytest.raises(ValueError, match="preset"):
+        sinkhorn_divergence(x, y, epsilon=eps, preset="quick")
+    rows = penalty_cost_table(batch_sizes=(16, 32), repeats=1)
+    assert [(r["batch_size"], r["penalty"]) for r in rows] == [
+        (16, "mmd"), (16, "sinkhorn"), (32, "mmd"), (32, "sinkhorn")]
+    assert all(r["seconds"] > 0 for r in rows)
+    assert rows[-1]["matrix_bytes"] == 3 * 16 * 16 * 4
+    with pytest.raises(ValueError, match="even integers"):
+        penalty_cost_table(batch_sizes=(15,))
+
+
+def test_benchmark_results_file(tmp_path):
+    from benchmarks._timing import load_results, record_ratio, summary
+
+    path = tmp_path / "results.json"
+    assert record_ratio("demo", "a / b", 0.5, 1.0, details={"a": 1}, path=path, echo=False)
+    assert not record_ratio("demo", "c / d", 4.0, 3.0, path=path, echo=False)
+    assert not record_ratio("demo", "e / f", None, 3.0, path=path, echo=False)
+    assert record_ratio("demo", "a / b", 0.7, 1.0, path=path, echo=False)  # replaces
+    ratios = load_results(path)["ratios"]
+    assert [(r["name"], r["value"], r["pass"]) for r in ratios] == [
+        ("c / d", 4.0, False), ("e / f", None, False), ("a / b", 0.7, True)]
+    assert ratios[0]["target"] == 3.0 and ratios[0]["comparison"] == "<="
+    assert summary(path)[0].startswith("FAIL  [demo] c / d: 4")
