@@ -36,8 +36,13 @@ import warnings
 import torch
 
 from benchmarks._timing import best_times, record_ratio
-from fairtutor.divergences import (MMDPenalty, SinkhornPenalty, mmd2, penalty_cost_table,
-                                   sinkhorn_divergence)
+from fairtutor.divergences import (
+    MMDPenalty,
+    SinkhornPenalty,
+    mmd2,
+    penalty_cost_table,
+    sinkhorn_divergence,
+)
 
 SIZES = tuple(int(v) for v in os.environ.get("FAIRTUTOR_BENCH_SIZES", "256,1024,4096")
               .split(","))
@@ -91,7 +96,7 @@ def _reference(n, r, x, y, eps):
         xd, yd = _centered(x.double(), y.double())
         w = torch.full((n,), 1.0 / n, dtype=torch.float64)
         with torch.no_grad():
-            value, cross, n_iter, converged = _envelope(
+            value, cross, n_iter, _ = _envelope(
                 xd, yd, w, w, eps, 2, max_iter=_REFERENCE_MAX_ITER.get(n, 2_000), tol=1e-10,
                 scaling=0.5, debias=True)
         _REFERENCES[key] = (float(value), cross.marginal_error, n_iter)
@@ -139,9 +144,9 @@ def bench_sinkhorn_sweep():
             eps = r * msd
             ref, ref_error, ref_iter = _reference(n, r, x0, y0, eps)
             for acc in ACCURACIES:
-                tol, err_o = _calibrate(lambda t: _ours(eps, tol=t), OUR_TOLS, x0, y0, ref,
+                tol, err_o = _calibrate(lambda t, eps=eps: _ours(eps, tol=t), OUR_TOLS, x0, y0, ref,
                                         acc)
-                scaling, err_g = _calibrate(lambda s: _geomloss(eps, s), GEOMLOSS_SCALINGS,
+                scaling, err_g = _calibrate(lambda s, eps=eps: _geomloss(eps, s), GEOMLOSS_SCALINGS,
                                             x0, y0, ref, acc)
                 name = f"sinkhorn n={n} r={r:g} accuracy={acc:g}"
                 details = {"n": n, "d": DIM, "r": r, "epsilon": eps, "accuracy": acc,

@@ -17,9 +17,9 @@ from fairtutor.divergences import (
     cost_matrix,
     gaussian_kernel,
     linear_time_mmd2,
-    mmd_permutation_test,
     median_bandwidth,
     mmd2,
+    mmd_permutation_test,
     penalty_cost_table,
     sinkhorn,
     sinkhorn_divergence,
@@ -458,7 +458,8 @@ def test_mmd2_second_derivatives_are_exact():
     xr, yr = x.clone().requires_grad_(), y.clone().requires_grad_()
     for unbiased in (True, False):
         assert torch.autograd.gradgradcheck(
-            lambda u, v: mmd2(u, v, bandwidth=0.9, unbiased=unbiased), (xr, yr))
+            lambda u, v, unbiased=unbiased: mmd2(u, v, bandwidth=0.9, unbiased=unbiased),
+            (xr, yr))
 
 
 def test_sinkhorn_envelope_refuses_second_derivatives_and_autograd_gives_them():
