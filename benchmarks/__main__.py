@@ -18,8 +18,9 @@ from benchmarks._timing import RESULTS_FILE, summary
 def main(argv=None):
     wanted = set(sys.argv[1:] if argv is None else argv)
     folder = Path(__file__).parent
-    names = sorted(m.name for m in pkgutil.iter_modules([str(folder)])
-                   if m.name.startswith("bench_"))
+    names = sorted(
+        m.name for m in pkgutil.iter_modules([str(folder)]) if m.name.startswith("bench_")
+    )
     for name in names:
         if wanted and name not in wanted and name.removeprefix("bench_") not in wanted:
             continue

@@ -39,9 +39,11 @@ import platform
 import time
 from pathlib import Path
 
-RESULTS_FILE = Path(os.environ.get(
-    "FAIRTUTOR_BENCH_RESULTS",
-    Path(__file__).resolve().parent / "results" / "results.json"))
+RESULTS_FILE = Path(
+    os.environ.get(
+        "FAIRTUTOR_BENCH_RESULTS", Path(__file__).resolve().parent / "results" / "results.json"
+    )
+)
 
 
 def best_time(fn, repeats):
@@ -66,14 +68,18 @@ def best_times(fns, repeats):
 
 def machine():
     """What the numbers were measured on (a ratio is only comparable with care)."""
-    info = {"platform": platform.platform(), "processor": platform.processor(),
-            "python": platform.python_version(), "cpu_count": os.cpu_count()}
+    info = {
+        "platform": platform.platform(),
+        "processor": platform.processor(),
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
+    }
     try:
         import torch
 
         info["torch"] = torch.__version__
         info["torch_threads"] = torch.get_num_threads()
-    except ImportError:                      # the barycenter benchmark needs no torch
+    except ImportError:  # the barycenter benchmark needs no torch
         pass
     return info
 
@@ -87,8 +93,9 @@ def load_results(path=None):
         return json.load(fh)
 
 
-def record_ratio(benchmark, name, value, target, *, comparison="<=", details=None,
-                 path=None, echo=True):
+def record_ratio(
+    benchmark, name, value, target, *, comparison="<=", details=None, path=None, echo=True
+):
     """Print a ratio with its target and store it in the results file.
 
     Parameters
@@ -113,22 +120,34 @@ def record_ratio(benchmark, name, value, target, *, comparison="<=", details=Non
     """
     if comparison not in ("<=", ">="):
         raise ValueError(f"comparison must be '<=' or '>=', got {comparison!r}")
-    ok = value is not None and math.isfinite(value) and (
-        value <= target if comparison == "<=" else value >= target)
+    ok = (
+        value is not None
+        and math.isfinite(value)
+        and (value <= target if comparison == "<=" else value >= target)
+    )
     if echo:
         shown = "n/a" if value is None else f"{value:.3g}"
-        print(f"  RATIO [{benchmark}] {name}: {shown} (target {comparison} {target:g}) "
-              f"{'PASS' if ok else 'FAIL'}", flush=True)
-    entry = {"benchmark": benchmark, "name": name,
-             "value": None if value is None else float(value), "target": float(target),
-             "comparison": comparison, "pass": bool(ok), "details": details or {},
-             "time": datetime.datetime.now(datetime.timezone.utc).isoformat(
-                 timespec="seconds"),
-             "machine": machine()}
+        print(
+            f"  RATIO [{benchmark}] {name}: {shown} (target {comparison} {target:g}) "
+            f"{'PASS' if ok else 'FAIL'}",
+            flush=True,
+        )
+    entry = {
+        "benchmark": benchmark,
+        "name": name,
+        "value": None if value is None else float(value),
+        "target": float(target),
+        "comparison": comparison,
+        "pass": bool(ok),
+        "details": details or {},
+        "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(),
+    }
     path = Path(path or RESULTS_FILE)
     results = load_results(path)
-    results["ratios"] = [r for r in results["ratios"]
-                         if (r["benchmark"], r["name"]) != (benchmark, name)] + [entry]
+    results["ratios"] = [
+        r for r in results["ratios"] if (r["benchmark"], r["name"]) != (benchmark, name)
+    ] + [entry]
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w") as fh:
@@ -142,6 +161,8 @@ def summary(path=None):
     lines = []
     for r in load_results(path)["ratios"]:
         shown = "n/a" if r["value"] is None else f"{r['value']:.3g}"
-        lines.append(f"{'PASS' if r['pass'] else 'FAIL'}  [{r['benchmark']}] {r['name']}: "
-                     f"{shown} (target {r['comparison']} {r['target']:g})")
+        lines.append(
+            f"{'PASS' if r['pass'] else 'FAIL'}  [{r['benchmark']}] {r['name']}: "
+            f"{shown} (target {r['comparison']} {r['target']:g})"
+        )
     return lines

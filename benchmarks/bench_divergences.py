@@ -44,14 +44,13 @@ from fairtutor.divergences import (
     sinkhorn_divergence,
 )
 
-SIZES = tuple(int(v) for v in os.environ.get("FAIRTUTOR_BENCH_SIZES", "256,1024,4096")
-              .split(","))
+SIZES = tuple(int(v) for v in os.environ.get("FAIRTUTOR_BENCH_SIZES", "256,1024,4096").split(","))
 RATIOS = (3e-2, 3e-3, 3e-4)
 ACCURACIES = (1e-2, 1e-3)
 DIM = 16
 OUR_TOLS = (1.0, 0.3, 0.1, 0.03, 0.01, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5)
 GEOMLOSS_SCALINGS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
-_REFERENCES = {}   # (n, r) -> float64 value, computed once per run
+_REFERENCES = {}  # (n, r) -> float64 value, computed once per run
 
 
 def _clouds(n, d=DIM, seed=0):
@@ -63,8 +62,7 @@ def _clouds(n, d=DIM, seed=0):
 
 def _mean_sq_distance(x, y):
     x, y = x.double(), y.double()
-    return float((x * x).sum(1).mean() + (y * y).sum(1).mean()
-                 - 2 * x.mean(0) @ y.mean(0))
+    return float((x * x).sum(1).mean() + (y * y).sum(1).mean() - 2 * x.mean(0) @ y.mean(0))
 
 
 def _fwd_bwd(loss_fn, x0, y0):
@@ -74,6 +72,7 @@ def _fwd_bwd(loss_fn, x0, y0):
         loss = loss_fn(x, y)
         loss.backward()
         return float(loss.detach())
+
     return run
 
 
@@ -97,12 +96,24 @@ def _reference(n, r, x, y, eps):
         w = torch.full((n,), 1.0 / n, dtype=torch.float64)
         with torch.no_grad():
             value, cross, n_iter, _ = _envelope(
-                xd, yd, w, w, eps, 2, max_iter=_REFERENCE_MAX_ITER.get(n, 2_000), tol=1e-10,
-                scaling=0.5, debias=True)
+                xd,
+                yd,
+                w,
+                w,
+                eps,
+                2,
+                max_iter=_REFERENCE_MAX_ITER.get(n, 2_000),
+                tol=1e-10,
+                scaling=0.5,
+                debias=True,
+            )
         _REFERENCES[key] = (float(value), cross.marginal_error, n_iter)
-        print(f"  float64 reference n={n} r={r:g}: {float(value):.10g} after {n_iter} "
-              f"iterations, marginal error {cross.marginal_error:.1e} "
-              f"({time.perf_counter() - start:.1f} s)", flush=True)
+        print(
+            f"  float64 reference n={n} r={r:g}: {float(value):.10g} after {n_iter} "
+            f"iterations, marginal error {cross.marginal_error:.1e} "
+            f"({time.perf_counter() - start:.1f} s)",
+            flush=True,
+        )
     return _REFERENCES[key]
 
 
@@ -110,8 +121,9 @@ def _geomloss(eps, scaling):
     from geomloss import SamplesLoss
 
     # geomloss: cost |x-y|^2/2 and blur^2 = its epsilon: OT_{eps/2}(C/2) = OT_eps(C)/2
-    loss = SamplesLoss("sinkhorn", p=2, blur=math.sqrt(eps / 2), debias=True,
-                       scaling=scaling, backend="tensorized")
+    loss = SamplesLoss(
+        "sinkhorn", p=2, blur=math.sqrt(eps / 2), debias=True, scaling=scaling, backend="tensorized"
+    )
     return lambda x, y: 2 * loss(x, y)
 
 
@@ -122,6 +134,7 @@ def _ours(eps, **kwargs):
             # measures the error anyway
             warnings.simplefilter("ignore")
             return sinkhorn_divergence(x, y, epsilon=eps, max_iter=100_000, **kwargs)
+
     return fn
 
 
@@ -135,8 +148,10 @@ def _calibrate(make, settings, x0, y0, ref, target):
 
 
 def bench_sinkhorn_sweep():
-    print(f"Sinkhorn divergence fwd+bwd, float32, {DIM}-D, eps = r x mean squared distance; "
-          "time ratio fairtutor / geomloss (tensorized) at matched accuracy")
+    print(
+        f"Sinkhorn divergence fwd+bwd, float32, {DIM}-D, eps = r x mean squared distance; "
+        "time ratio fairtutor / geomloss (tensorized) at matched accuracy"
+    )
     for n in SIZES:
         x0, y0 = _clouds(n)
         msd = _mean_sq_distance(x0, y0)
@@ -144,15 +159,27 @@ def bench_sinkhorn_sweep():
             eps = r * msd
             ref, ref_error, ref_iter = _reference(n, r, x0, y0, eps)
             for acc in ACCURACIES:
-                tol, err_o = _calibrate(lambda t, eps=eps: _ours(eps, tol=t), OUR_TOLS, x0, y0, ref,
-                                        acc)
-                scaling, err_g = _calibrate(lambda s, eps=eps: _geomloss(eps, s), GEOMLOSS_SCALINGS,
-                                            x0, y0, ref, acc)
+                tol, err_o = _calibrate(
+                    lambda t, eps=eps: _ours(eps, tol=t), OUR_TOLS, x0, y0, ref, acc
+                )
+                scaling, err_g = _calibrate(
+                    lambda s, eps=eps: _geomloss(eps, s), GEOMLOSS_SCALINGS, x0, y0, ref, acc
+                )
                 name = f"sinkhorn n={n} r={r:g} accuracy={acc:g}"
-                details = {"n": n, "d": DIM, "r": r, "epsilon": eps, "accuracy": acc,
-                           "reference": ref, "reference_marginal_error": ref_error,
-                           "reference_iterations": ref_iter, "fairtutor_tol": tol, "fairtutor_error": err_o,
-                           "geomloss_scaling": scaling, "geomloss_error": err_g}
+                details = {
+                    "n": n,
+                    "d": DIM,
+                    "r": r,
+                    "epsilon": eps,
+                    "accuracy": acc,
+                    "reference": ref,
+                    "reference_marginal_error": ref_error,
+                    "reference_iterations": ref_iter,
+                    "fairtutor_tol": tol,
+                    "fairtutor_error": err_o,
+                    "geomloss_scaling": scaling,
+                    "geomloss_error": err_g,
+                }
                 if tol is None:
                     details["note"] = "fairtutor did not reach the accuracy"
                     record_ratio("divergences", name, None, 1.0, details=details)
@@ -160,34 +187,63 @@ def bench_sinkhorn_sweep():
                 if scaling is None:
                     # geomloss cannot reach it in float32: time ours alone
                     t_ours = best_times([_fwd_bwd(_ours(eps, tol=tol), x0, y0)], _reps(n))[0]
-                    details.update(note="geomloss did not reach the accuracy with "
-                                   f"scaling <= {GEOMLOSS_SCALINGS[-1]}: ratio 0 (we win)",
-                                   fairtutor_s=t_ours)
+                    details.update(
+                        note="geomloss did not reach the accuracy with "
+                        f"scaling <= {GEOMLOSS_SCALINGS[-1]}: ratio 0 (we win)",
+                        fairtutor_s=t_ours,
+                    )
                     record_ratio("divergences", name, 0.0, 1.0, details=details)
                     continue
-                t_ours, t_geom = best_times([_fwd_bwd(_ours(eps, tol=tol), x0, y0),
-                                             _fwd_bwd(_geomloss(eps, scaling), x0, y0)],
-                                            _reps(n))
+                t_ours, t_geom = best_times(
+                    [
+                        _fwd_bwd(_ours(eps, tol=tol), x0, y0),
+                        _fwd_bwd(_geomloss(eps, scaling), x0, y0),
+                    ],
+                    _reps(n),
+                )
                 details.update(fairtutor_s=t_ours, geomloss_s=t_geom)
-                print(f"  n={n} r={r:g} acc={acc:g}: fairtutor tol={tol:g} "
-                      f"(err {err_o:.1e}) {1e3 * t_ours:.1f} ms; geomloss scaling={scaling:g} "
-                      f"(err {err_g:.1e}) {1e3 * t_geom:.1f} ms", flush=True)
+                print(
+                    f"  n={n} r={r:g} acc={acc:g}: fairtutor tol={tol:g} "
+                    f"(err {err_o:.1e}) {1e3 * t_ours:.1f} ms; geomloss scaling={scaling:g} "
+                    f"(err {err_g:.1e}) {1e3 * t_geom:.1f} ms",
+                    flush=True,
+                )
                 record_ratio("divergences", name, t_ours / t_geom, 1.0, details=details)
             # the fast preset against geomloss's default
             fast, default = _ours(eps, preset="fast"), _geomloss(eps, 0.5)
             err_f = abs(_fwd_bwd(fast, x0, y0)() - ref) / abs(ref)
             err_d = abs(_fwd_bwd(default, x0, y0)() - ref) / abs(ref)
-            t_fast, t_default = best_times([_fwd_bwd(fast, x0, y0), _fwd_bwd(default, x0, y0)],
-                                           _reps(n))
-            print(f"  n={n} r={r:g}: preset='fast' err {err_f:.1e} {1e3 * t_fast:.1f} ms; "
-                  f"geomloss default err {err_d:.1e} {1e3 * t_default:.1f} ms", flush=True)
-            details = {"n": n, "r": r, "epsilon": eps, "fast_error": err_f,
-                       "geomloss_default_error": err_d, "fast_s": t_fast,
-                       "geomloss_default_s": t_default}
-            record_ratio("divergences", f"sinkhorn preset=fast n={n} r={r:g} time / geomloss "
-                         "default", t_fast / t_default, 1.0, details=details)
-            record_ratio("divergences", f"sinkhorn preset=fast n={n} r={r:g} error / geomloss "
-                         "default error", err_f / max(err_d, 1e-300), 1.0, details=details)
+            t_fast, t_default = best_times(
+                [_fwd_bwd(fast, x0, y0), _fwd_bwd(default, x0, y0)], _reps(n)
+            )
+            print(
+                f"  n={n} r={r:g}: preset='fast' err {err_f:.1e} {1e3 * t_fast:.1f} ms; "
+                f"geomloss default err {err_d:.1e} {1e3 * t_default:.1f} ms",
+                flush=True,
+            )
+            details = {
+                "n": n,
+                "r": r,
+                "epsilon": eps,
+                "fast_error": err_f,
+                "geomloss_default_error": err_d,
+                "fast_s": t_fast,
+                "geomloss_default_s": t_default,
+            }
+            record_ratio(
+                "divergences",
+                f"sinkhorn preset=fast n={n} r={r:g} time / geomloss default",
+                t_fast / t_default,
+                1.0,
+                details=details,
+            )
+            record_ratio(
+                "divergences",
+                f"sinkhorn preset=fast n={n} r={r:g} error / geomloss default error",
+                err_f / max(err_d, 1e-300),
+                1.0,
+                details=details,
+            )
 
 
 def bench_penalties(n=256, d=8, reps=20):
@@ -200,18 +256,30 @@ def bench_penalties(n=256, d=8, reps=20):
         def go():
             z = z0.clone().requires_grad_()
             penalty(z, s).backward()
+
         return go
 
     sink, mmd = SinkhornPenalty(), MMDPenalty()
     run(sink)()
     t_sink, t_mmd = best_times([run(sink), run(mmd)], reps)
-    print(f"Penalties with their defaults, fwd+bwd, batch of {n} in {d}-D, two groups: "
-          f"SinkhornPenalty {1e3 * t_sink:.2f} ms ({sink.n_iter_} iterations, "
-          f"converged={sink.converged_}), MMDPenalty {1e3 * t_mmd:.2f} ms")
-    record_ratio("divergences", f"SinkhornPenalty() / MMDPenalty() fwd+bwd, n={n}, d={d}",
-                 t_sink / t_mmd, 3.0,
-                 details={"sinkhorn_s": t_sink, "mmd_s": t_mmd, "n": n, "d": d,
-                          "sinkhorn_n_iter": sink.n_iter_})
+    print(
+        f"Penalties with their defaults, fwd+bwd, batch of {n} in {d}-D, two groups: "
+        f"SinkhornPenalty {1e3 * t_sink:.2f} ms ({sink.n_iter_} iterations, "
+        f"converged={sink.converged_}), MMDPenalty {1e3 * t_mmd:.2f} ms"
+    )
+    record_ratio(
+        "divergences",
+        f"SinkhornPenalty() / MMDPenalty() fwd+bwd, n={n}, d={d}",
+        t_sink / t_mmd,
+        3.0,
+        details={
+            "sinkhorn_s": t_sink,
+            "mmd_s": t_mmd,
+            "n": n,
+            "d": d,
+            "sinkhorn_n_iter": sink.n_iter_,
+        },
+    )
 
 
 def bench_scale():
@@ -219,13 +287,16 @@ def bench_scale():
     print("Penalty time against batch size (two groups, 8-D, float32, fwd+bwd)")
     print(f"  {'batch':>6} {'penalty':>9} {'ms':>9} {'pairwise MiB':>13}")
     for row in table:
-        print(f"  {row['batch_size']:>6} {row['penalty']:>9} {1e3 * row['seconds']:>9.2f} "
-              f"{row['matrix_bytes'] / 2**20:>13.2f}")
+        print(
+            f"  {row['batch_size']:>6} {row['penalty']:>9} {1e3 * row['seconds']:>9.2f} "
+            f"{row['matrix_bytes'] / 2**20:>13.2f}"
+        )
     # growth exponent between the two largest sizes: n^2 work, so about 2
     for name in ("mmd", "sinkhorn"):
         rows = [r for r in table if r["penalty"] == name][-2:]
         slope = math.log(rows[1]["seconds"] / rows[0]["seconds"]) / math.log(
-            rows[1]["batch_size"] / rows[0]["batch_size"])
+            rows[1]["batch_size"] / rows[0]["batch_size"]
+        )
         print(f"  {name}: time grows like n^{slope:.2f} between the two largest batches")
 
 
@@ -238,12 +309,21 @@ def bench_mmd(n=4096, d=64, reps=5):
     def one_block(x, y):
         return torch.exp(torch.cdist(x, y).pow(2) * (-0.5 / sigma**2)).mean()
 
-    t_ours, t_ref = best_times([_fwd_bwd(lambda x, y: mmd2(x, y, bandwidth=sigma), x0, y0),
-                                _fwd_bwd(one_block, x0, y0)], reps)
-    print(f"MMD^2 (unbiased) fwd+bwd, {n}x{n} points in {d}-D: fairtutor mmd2 "
-          f"{1e3 * t_ours:.1f} ms; one cdist + exp: {1e3 * t_ref:.1f} ms")
-    record_ratio("divergences", f"mmd2 / one cdist+exp block, n={n}, d={d}", t_ours / t_ref,
-                 2.0, details={"mmd2_s": t_ours, "one_block_s": t_ref})
+    t_ours, t_ref = best_times(
+        [_fwd_bwd(lambda x, y: mmd2(x, y, bandwidth=sigma), x0, y0), _fwd_bwd(one_block, x0, y0)],
+        reps,
+    )
+    print(
+        f"MMD^2 (unbiased) fwd+bwd, {n}x{n} points in {d}-D: fairtutor mmd2 "
+        f"{1e3 * t_ours:.1f} ms; one cdist + exp: {1e3 * t_ref:.1f} ms"
+    )
+    record_ratio(
+        "divergences",
+        f"mmd2 / one cdist+exp block, n={n}, d={d}",
+        t_ours / t_ref,
+        2.0,
+        details={"mmd2_s": t_ours, "one_block_s": t_ref},
+    )
 
 
 def main():

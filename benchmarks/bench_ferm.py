@@ -39,10 +39,17 @@ def main():
 
     # 1. LinearFERM vs its base estimator, full Adult training set.
     base = LogisticRegression(max_iter=1000)
-    t_base, t_ferm = best_times([lambda: LogisticRegression(max_iter=1000).fit(X, y),
-                                 lambda: LinearFERM(base).fit(X, y, sensitive_features=s)], 5)
-    print(f"Adult train {X.shape}: LogisticRegression fit {t_base:.3f}s, "
-          f"LinearFERM fit {t_ferm:.3f}s, ratio {t_ferm / t_base:.2f} (target <= 1.3)")
+    t_base, t_ferm = best_times(
+        [
+            lambda: LogisticRegression(max_iter=1000).fit(X, y),
+            lambda: LinearFERM(base).fit(X, y, sensitive_features=s),
+        ],
+        5,
+    )
+    print(
+        f"Adult train {X.shape}: LogisticRegression fit {t_base:.3f}s, "
+        f"LinearFERM fit {t_ferm:.3f}s, ratio {t_ferm / t_base:.2f} (target <= 1.3)"
+    )
 
     # 2. KernelFERM vs SVC on the precomputed kernel, 2,000 rows.
     rows = rng.choice(len(y), 2000, replace=False)
@@ -53,9 +60,12 @@ def main():
         SVC(kernel="precomputed").fit(rbf_kernel(Xk, Xk, gamma=gamma), yk)
 
     t_svc, t_kferm = best_times(
-        [reference, lambda: KernelFERM(gamma=gamma).fit(Xk, yk, sensitive_features=sk)], 5)
-    print(f"Adult subsample {Xk.shape}: kernel + SVC(precomputed) fit {t_svc:.3f}s, "
-          f"KernelFERM fit {t_kferm:.3f}s, ratio {t_kferm / t_svc:.2f} (target <= 1.5)")
+        [reference, lambda: KernelFERM(gamma=gamma).fit(Xk, yk, sensitive_features=sk)], 5
+    )
+    print(
+        f"Adult subsample {Xk.shape}: kernel + SVC(precomputed) fit {t_svc:.3f}s, "
+        f"KernelFERM fit {t_kferm:.3f}s, ratio {t_kferm / t_svc:.2f} (target <= 1.5)"
+    )
     # Where the difference goes: the time of the SVC solver inside KernelFERM
     # (on the projected kernel, the fair problem) against the plain SVC fit.
     solver_times = []
@@ -76,9 +86,11 @@ def main():
     finally:
         ferm_module.SVC = SVC
     t_fair = min(solver_times)
-    print(f"  SVC solver alone: plain kernel {t_plain:.3f}s, projected kernel inside "
-          f"KernelFERM {t_fair:.3f}s (ratio {t_fair / t_plain:.2f}; the rest of KernelFERM's "
-          "time is the kernel and its projection)")
+    print(
+        f"  SVC solver alone: plain kernel {t_plain:.3f}s, projected kernel inside "
+        f"KernelFERM {t_fair:.3f}s (ratio {t_fair / t_plain:.2f}; the rest of KernelFERM's "
+        "time is the kernel and its projection)"
+    )
 
     # 3. LinearFERM vs fairlearn's ExponentiatedGradient (equal opportunity).
     from fairlearn.reductions import ExponentiatedGradient, TruePositiveRateParity
@@ -97,9 +109,11 @@ def main():
 
     t_lin = best_time(fit_ferm, 3)
     t_eg = best_time(fit_eg, 1)
-    print(f"Adult subsample {Xe.shape}: ExponentiatedGradient(TruePositiveRateParity) fit "
-          f"{t_eg:.3f}s, LinearFERM fit {t_lin:.3f}s, speed-up {t_eg / t_lin:.1f}x "
-          "(target >= 10)")
+    print(
+        f"Adult subsample {Xe.shape}: ExponentiatedGradient(TruePositiveRateParity) fit "
+        f"{t_eg:.3f}s, LinearFERM fit {t_lin:.3f}s, speed-up {t_eg / t_lin:.1f}x "
+        "(target >= 10)"
+    )
     for name, model in models.items():
         # ExponentiatedGradient returns a randomized classifier: fix its draws.
         extra = {"random_state": 0} if name == "ExponentiatedGradient" else {}

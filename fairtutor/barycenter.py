@@ -31,15 +31,27 @@ group is transformed exactly like one that has it.
 from __future__ import annotations
 
 import math
-import numbers
+from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._validation import (as_1d_array, check_groups, check_random_state, check_same_length,
-                          encode_known_groups)
+from ._validation import as_1d_array, check_random_state, encode_known_groups
+from .base import (
+    HasMethods,
+    Interval,
+    Options,
+    accepts_sparse,
+    check_params,
+    check_sample_weight,
+    fit_base,
+    fit_groups,
+    require_sensitive_features,
+    take_rows,
+    validate_X,
+)
 
 __all__ = [
     "ecdf",
@@ -53,6 +65,7 @@ __all__ = [
 # --------------------------------------------------------------------------
 # 1-D empirical distribution and quantile functions
 # --------------------------------------------------------------------------
+
 
 def _finite_sample(values, name):
     array = as_1d_array(values, name).astype(np.float64, copy=False)
@@ -81,6 +94,9 @@ def ecdf(sample):
     Returns the function :math:`\hat F(t) = \frac{1}{N}\#\{i : x_i \le t\}`,
     vectorized over ``t``. The sample is sorted once; each evaluation is a
     binary search (``np.searchsorted``).
+
+    Derived in :ref:`chapter 4, § Demographic parity for regression <sec-wasserstein-dp>`
+    (:math:`\hat F_s`) and used in :ref:`§ The plug-in algorithm <sec-wasserstein-plugin>`.
 
     Parameters
     ----------
@@ -123,6 +139,9 @@ def quantile(sample, levels):
     result is always a sample point, which is what optimal transport between
     empirical measures needs.
 
+    Derived in :ref:`chapter 4, § Optimal transport on the line is sorting
+    <sec-wasserstein-ot-sorting>` (:prf:ref:`prop-wasserstein-quantiles`).
+
     Parameters
     ----------
     sample : array-like of shape (n_samples,)
@@ -154,6 +173,7 @@ def quantile(sample, levels):
 # The exact 1-D W2 barycenter
 # --------------------------------------------------------------------------
 
+
 def _as_weights(weights, sizes, name="weights"):
     sizes = np.asarray(sizes, dtype=np.float64)
     if weights is None:
@@ -178,8 +198,9 @@ def _merged_levels(sizes):
     sizes = [int(n) for n in sizes]
     common = math.lcm(*sizes)
     if common < 2**62 // max(sizes):
-        numerators = np.unique(np.concatenate(
-            [np.arange(1, n + 1, dtype=np.int64) * (common // n) for n in sizes]))
+        numerators = np.unique(
+            np.concatenate([np.arange(1, n + 1, dtype=np.int64) * (common // n) for n in sizes])
+        )
         index = [-(-numerators // (common // n)) - 1 for n in sizes]
         return numerators / common, index
     # Too many co-prime sizes for int64: merge in floating point, snapping
@@ -203,6 +224,9 @@ def wasserstein_barycenter_1d(samples_by_group, weights=None):
     discrete measure: on each interval of the merged grid of levels it puts
     the interval's length as mass on :math:`\sum_s p_s Q_{\nu_s}(u)`. No grid
     and no iterative solver are involved.
+
+    Derived in :ref:`chapter 4, § The barycenter of the group distributions
+    <sec-wasserstein-barycenter>` (:prf:ref:`prop-wasserstein-barycenter-quantiles`).
 
     Parameters
     ----------
@@ -236,13 +260,15 @@ def wasserstein_barycenter_1d(samples_by_group, weights=None):
         names = list(range(len(samples)))
     if not samples:
         raise ValueError("samples_by_group is empty")
-    sorted_samples = [np.sort(_finite_sample(x, f"sample of group {g}"))
-                      for g, x in zip(names, samples)]
+    sorted_samples = [
+        np.sort(_finite_sample(x, f"sample of group {g}"))
+        for g, x in zip(names, samples, strict=True)
+    ]
     sizes = [x.size for x in sorted_samples]
     p = _as_weights(weights, sizes)
     levels, index = _merged_levels(sizes)
     support = np.zeros(levels.size)
-    for w, x, idx in zip(p, sorted_samples, index):
+    for w, x, idx in zip(p, sorted_samples, index, strict=True):
         support += w * x[idx]
     masses = np.diff(levels, prepend=0.0)
     return support, masses
@@ -252,17 +278,30 @@ def wasserstein_barycenter_1d(samples_by_group, weights=None):
 # The plug-in post-processor
 # --------------------------------------------------------------------------
 
+
 def _check_sigma(sigma):
-    if not isinstance(sigma, numbers.Real) or not np.isfinite(sigma) or sigma < 0:
+    if not Interval(0, None).accepts(sigma):
         raise ValueError(f"sigma must be a non-negative number, got {sigma!r}")
 
 
 def _check_fairness(fairness):
-    if not isinstance(fairness, numbers.Real) or not 0 <= fairness <= 1:
+    if not Interval(0, 1).accepts(fairness):
         raise ValueError(f"fairness must be a number in [0, 1], got {fairness!r}")
 
 
-class BarycenterPostprocessor(BaseEstimator):
+_SMALL_BATCH = 4096  # below this, plain binary searches beat sorting the batch
+
+
+def _jittered(y, sigma, rng):
+    """``y`` plus uniform noise on [-sigma, sigma], drawn once into a new array."""
+    if sigma == 0:
+        return y.copy()
+    z = rng.uniform(-sigma, sigma, y.size)
+    z += y
+    return z
+
+
+class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
     r"""Make raw predictions demographic-parity fair by the barycenter map.
 
     ``fit`` reads an unlabeled calibration sample of predictions
@@ -281,6 +320,22 @@ class BarycenterPostprocessor(BaseEstimator):
     the Wasserstein-2 geodesic between the two. The calibration sample must be
     independent of the data the model was trained on.
 
+    The output is a **randomized** predictor, as in the paper: every call of
+    ``transform`` draws fresh noise :math:`\varepsilon` for each prediction
+    from the generator ``jitter_rng_``, which ``fit`` seeds from
+    ``random_state`` and every call advances. The fairness guarantee needs
+    this independence: it holds whether predictions are transformed in one
+    batch or one at a time. The same input transformed twice can therefore
+    come out different where the noise breaks a tie differently (by at most
+    the gap between neighbouring fair values); refitting, or passing
+    ``random_state`` to ``transform``, reproduces a call exactly.
+
+    Derived in :ref:`chapter 4, § The plug-in algorithm <sec-wasserstein-plugin>`
+    (:prf:ref:`alg-wasserstein-plugin`); the jitter in
+    :ref:`§ Why the jitter <sec-wasserstein-jitter>`, the fairness guarantee in
+    :ref:`§ The fairness guarantee <sec-wasserstein-guarantee>` and the ``fairness``
+    path in :ref:`§ The risk-fairness trade-off <sec-wasserstein-geodesic>`.
+
     Parameters
     ----------
     sigma : float, default=1e-5
@@ -288,25 +343,32 @@ class BarycenterPostprocessor(BaseEstimator):
         Small compared with their spread; 0 disables the jitter (ties then
         break the fairness guarantee).
     random_state : int, numpy Generator or None, default=None
-        Seed of the jitter. With an int, ``fit`` and ``transform`` are
-        deterministic.
+        Seed of the jitter. With an int, ``fit`` followed by the same
+        sequence of ``transform`` calls gives the same outputs. Each call
+        draws fresh noise in batch order, so reordering or splitting a batch
+        moves a fair prediction by an amount of the order of the jitter's
+        effect on its rank (at most a few calibration steps); ``sigma=0``
+        makes ``transform`` act row by row, at the price of ties.
 
     Attributes
     ----------
-    groups_
-        Array of shape (n_groups,): the group labels seen at calibration,
+    groups_ : ndarray of shape (n_groups,)
+        The group labels seen at calibration,
         sorted.
-    weights_
-        Array of shape (n_groups,): the calibration frequency
+    weights_ : ndarray of shape (n_groups,)
+        The calibration frequency
         :math:`\hat p_s` of each group.
-    n_calibration_
-        Array of shape (n_groups,): the calibration sample size :math:`N_s`
+    n_calibration_ : ndarray of shape (n_groups,)
+        The calibration sample size :math:`N_s`
         of each group.
-    calibration_sorted_
-        List of arrays: the jittered calibration predictions of each group,
+    calibration_sorted_ : list of ndarray
+        The jittered calibration predictions of each group,
         sorted.
-    fair_values_
-        List of arrays: for group ``s``, the ``N_s + 1`` values
+    jitter_rng_ : numpy.random.Generator
+        The source of the jitter of new predictions, advanced by every
+        ``transform`` call.
+    fair_values_ : list of ndarray
+        For group ``s``, the ``N_s + 1`` values
         :math:`\sum_{s'} \hat p_{s'} \hat Q_{f|s'}(j / N_s)`,
         :math:`j = 0, \dots, N_s`: the fair prediction of a point of rank
         ``j``.
@@ -328,11 +390,13 @@ class BarycenterPostprocessor(BaseEstimator):
     0.08
     """
 
-    def __init__(self, sigma=1e-5, random_state=None):
+    _parameter_table: dict[str, list] = {"sigma": [Interval(0, None)]}
+
+    def __init__(self, sigma: float = 1e-5, random_state: Any = None) -> None:
         self.sigma = sigma
         self.random_state = random_state
 
-    def fit(self, y_pred, *, sensitive_features):
+    def fit(self, y_pred, y=None, *, sensitive_features=None) -> "BarycenterPostprocessor":
         """Calibrate on unlabeled predictions and their groups.
 
         Parameters
@@ -340,7 +404,10 @@ class BarycenterPostprocessor(BaseEstimator):
         y_pred : array-like of shape (n_samples,)
             Predictions of the model on a calibration sample that it was not
             trained on.
-        sensitive_features : array-like of shape (n_samples,)
+        y : None
+            Ignored (the calibration needs no label); present so that the
+            post-processor fits in a scikit-learn ``Pipeline``.
+        sensitive_features : array-like of shape (n_samples,) or (n_samples, n_columns)
             Group of each prediction; at least two groups, each with at
             least two points.
 
@@ -349,20 +416,29 @@ class BarycenterPostprocessor(BaseEstimator):
         self : BarycenterPostprocessor
             The fitted post-processor.
         """
-        _check_sigma(self.sigma)
+        check_params(self, self._parameter_table)
+        require_sensitive_features(self, sensitive_features)
         y = _finite_sample(y_pred, "y_pred")
-        groups, codes = check_groups(sensitive_features, y.size)
+        groups, codes = fit_groups(sensitive_features, y.size, self)
         counts = np.bincount(codes, minlength=groups.size)
         small = groups[counts < 2]
         if small.size:
             raise ValueError(
                 f"group(s) {', '.join(map(str, small))} have fewer than 2 calibration "
-                "points; each group needs at least 2 to estimate its distribution")
+                "points; each group needs at least 2 to estimate its distribution"
+            )
         rng = check_random_state(self.random_state)
-        z = y + rng.uniform(-self.sigma, self.sigma, y.size) if self.sigma > 0 else y.copy()
-        # Sort once: each value is sorted with the other values of its group.
-        self.calibration_sorted_ = [np.sort(z.take(np.flatnonzero(codes == k)))
-                                    for k in range(groups.size)]
+        z = _jittered(y, self.sigma, rng)
+        # Sort once per group: a stable counting sort on the group codes makes
+        # each group a contiguous slice, which is then sorted in place.
+        by_group = np.argsort(codes.astype(np.min_scalar_type(groups.size)), kind="stable")
+        z = z.take(by_group)
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        self.calibration_sorted_ = []
+        for k in range(groups.size):
+            block = z[bounds[k] : bounds[k + 1]]
+            block.sort()
+            self.calibration_sorted_.append(block)
         self.groups_ = groups
         self.n_calibration_ = counts
         self.weights_ = counts / counts.sum()
@@ -376,21 +452,46 @@ class BarycenterPostprocessor(BaseEstimator):
         for n_s in counts:
             j = np.arange(n_s + 1, dtype=np.float64)
             table = np.zeros(n_s + 1)
-            for w, n_t, x_t in zip(self.weights_, counts, self.calibration_sorted_):
+            for w, n_t, x_t in zip(self.weights_, counts, self.calibration_sorted_, strict=True):
+                # 0-based index of the order statistic ceil(j N_t / N_s) in group t
                 if n_t == n_s:
-                    k = np.arange(-1, n_s, dtype=np.int64)
+                    order = np.arange(-1, n_s, dtype=np.int64)
                 else:
-                    k = np.ceil(j * n_t / n_s).astype(np.int64) - 1
-                k[0] = 0
-                table += w * x_t[k]
+                    level = j * n_t
+                    level /= n_s
+                    order = np.ceil(level, out=level).astype(np.int64)
+                    order -= 1
+                order[0] = 0
+                term = x_t.take(order)
+                term *= w
+                table += term
             self.fair_values_.append(table)
-        # Seed of transform's jitter: independent of the calibration jitter,
-        # and the same at every call, so transform is a function.
-        self._transform_seed = int(rng.integers(2**63 - 1))
+        # The jitter of new predictions comes from a generator seeded here and
+        # advanced by every transform call: each new prediction gets fresh
+        # noise, as the estimator of Chzhen et al. requires, whether the
+        # predictions arrive in one batch or one at a time.
+        self.jitter_rng_ = np.random.default_rng(int(rng.integers(2**63 - 1)))
+        with np.errstate(all="ignore"):
+            spread = np.array([x[-1] - x[0] for x in self.calibration_sorted_])
+            scale = ((2**32 - 1) // groups.size) / spread
+        self._bucket_scale = np.where(np.isfinite(scale), scale, 0.0)
+        self._bucket_origin = np.array([x[0] for x in self.calibration_sorted_])
         return self
 
-    def transform(self, y_pred, *, sensitive_features, fairness=1.0):
-        """Map predictions to the fair ones.
+    def transform(
+        self, y_pred, *, sensitive_features=None, fairness=1.0, random_state=None
+    ) -> np.ndarray:
+        """Map predictions to the fair ones (a randomized map).
+
+        Each call jitters the predictions with fresh noise from the generator
+        ``jitter_rng_`` that ``fit`` seeded, so two calls on the same input
+        can differ where the jitter breaks a tie in the calibration ranks;
+        the same sequence of calls after the same ``fit`` gives the same
+        outputs.
+
+        Derived in :ref:`chapter 4, § The plug-in algorithm <sec-wasserstein-plugin>`; the
+        path of ``fairness`` in :ref:`§ The risk-fairness trade-off
+        <sec-wasserstein-geodesic>`.
 
         Parameters
         ----------
@@ -401,6 +502,10 @@ class BarycenterPostprocessor(BaseEstimator):
             calibration (a batch may contain only some of the groups).
         fairness : float in [0, 1], default=1.0
             Position on the geodesic: 1 is fully fair, 0 returns ``y_pred``.
+        random_state : int, numpy Generator or None, default=None
+            Source of this call's jitter; None (the default) draws from
+            ``jitter_rng_`` and advances it. Pass a seed to reproduce one
+            call on its own.
 
         Returns
         -------
@@ -408,36 +513,62 @@ class BarycenterPostprocessor(BaseEstimator):
             The post-processed predictions.
         """
         check_is_fitted(self, "fair_values_")
+        require_sensitive_features(self, sensitive_features, "transform")
         _check_fairness(fairness)
         y = _finite_sample(y_pred, "y_pred")
-        codes = encode_known_groups(sensitive_features, self.groups_, y.size,
-                                    seen_in="at calibration")
-        rng = np.random.default_rng(self._transform_seed)
-        z = y + rng.uniform(-self.sigma, self.sigma, y.size) if self.sigma > 0 else y
-        out = np.empty(y.size)
-        for k in range(self.groups_.size):
-            where = np.flatnonzero(codes == k) if self.groups_.size > 1 else None
-            values = z if where is None else z.take(where)
-            if values.size == 0:
-                continue
-            if values.size > 4096:
-                # Binary searches for sorted queries hit the cache; sorting the
-                # queries first (argsort) is cheaper than searching at random.
-                order = np.argsort(values)
-                ranks = np.empty(values.size, dtype=np.int64)
-                ranks[order] = np.searchsorted(self.calibration_sorted_[k], values.take(order),
-                                               side="right")
-            else:
-                ranks = np.searchsorted(self.calibration_sorted_[k], values, side="right")
-            if where is None:
-                out[:] = self.fair_values_[k][ranks]
-            else:
-                out[where] = self.fair_values_[k].take(ranks)
+        codes = encode_known_groups(
+            sensitive_features, self.groups_, y.size, seen_in="at calibration"
+        )
+        rng = self.jitter_rng_ if random_state is None else check_random_state(random_state)
+        out = self._fair_values_of(_jittered(y, self.sigma, rng), codes)
         if fairness < 1:
-            out = (1.0 - fairness) * y + fairness * out
+            out *= fairness
+            out += (1.0 - fairness) * y
         return out
 
-    def fit_transform(self, y_pred, *, sensitive_features, fairness=1.0):
+    def _fair_values_of(self, z, codes):
+        """The fair value of each jittered prediction ``z`` of group ``codes``.
+
+        The rank of ``z`` in its group's sorted calibration sample, looked up
+        in ``fair_values_``. For a large batch the binary searches are made
+        in (almost) increasing order, where they share their cache lines: a
+        linear-time radix sort on 32-bit keys (group, value bucket) orders
+        the batch, and ``np.searchsorted`` then merges each group's run with
+        its sorted calibration sample. The order only changes the speed:
+        every rank is an exact comparison count.
+        """
+        n_groups = self.groups_.size
+        if z.size <= _SMALL_BATCH or n_groups > 2**16:
+            out = np.empty(z.size)
+            for k in range(n_groups):
+                where = np.flatnonzero(codes == k)
+                ranks = np.searchsorted(self.calibration_sorted_[k], z.take(where), side="right")
+                out[where] = self.fair_values_[k].take(ranks)
+            return out
+        # Key = group * per_group + value bucket, 32 bits, sorted by two stable
+        # 16-bit radix passes (low half, then high half): linear time.
+        per_group = (2**32 - 1) // n_groups
+        with np.errstate(all="ignore"):  # overflow or NaN keys only cost speed
+            bucket = z - self._bucket_origin.take(codes)
+            bucket *= self._bucket_scale.take(codes)
+            np.clip(bucket, 0, per_group - 1, out=bucket)
+            keys = bucket.astype(np.uint32)
+        keys += codes.astype(np.uint32) * np.uint32(per_group)
+        order = np.argsort(keys.astype(np.uint16), kind="stable")
+        keys >>= 16
+        order = order.take(np.argsort(keys.take(order).astype(np.uint16), kind="stable"))
+        z_sorted = z.take(order)
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
+        fair_sorted = np.empty(z.size)
+        for k in range(n_groups):
+            run = slice(bounds[k], bounds[k + 1])
+            ranks = np.searchsorted(self.calibration_sorted_[k], z_sorted[run], side="right")
+            fair_sorted[run] = self.fair_values_[k].take(ranks)
+        out = np.empty(z.size)
+        out[order] = fair_sorted
+        return out
+
+    def fit_transform(self, y_pred, y=None, *, sensitive_features=None, fairness=1.0) -> np.ndarray:
         """Calibrate on ``y_pred`` and transform it (see the warning below).
 
         Transforming the calibration sample itself is what the paper warns
@@ -448,6 +579,8 @@ class BarycenterPostprocessor(BaseEstimator):
         ----------
         y_pred : array-like of shape (n_samples,)
             Predictions.
+        y : None
+            Ignored.
         sensitive_features : array-like of shape (n_samples,)
             Groups.
         fairness : float in [0, 1], default=1.0
@@ -459,12 +592,24 @@ class BarycenterPostprocessor(BaseEstimator):
             The post-processed predictions.
         """
         return self.fit(y_pred, sensitive_features=sensitive_features).transform(
-            y_pred, sensitive_features=sensitive_features, fairness=fairness)
+            y_pred, sensitive_features=sensitive_features, fairness=fairness
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # The input is one prediction per row (a 1-D array), not a feature
+        # matrix: scikit-learn's checks, which feed 2-D X, skip it; the
+        # fairtutor contract is tested in tests/test_common.py.
+        tags.input_tags.one_d_array = True
+        tags.input_tags.two_d_array = False
+        tags.target_tags.required = False
+        return tags
 
 
 # --------------------------------------------------------------------------
 # The meta-estimator
 # --------------------------------------------------------------------------
+
 
 class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     r"""A regressor made demographic-parity fair by the barycenter map.
@@ -481,6 +626,13 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     column of ``X`` if the model should use it. The post-processing always
     uses ``sensitive_features``, at fit and at predict time.
 
+    Like the post-processor, ``predict`` is randomized: every call draws
+    fresh jitter (from ``postprocessor_.jitter_rng_``), so predictions made
+    one row at a time are as fair as predictions made in one batch.
+
+    Derived in :ref:`chapter 4, § Pitfall: calibrating on the training predictions
+    <sec-wasserstein-pitfall>`, which shows why ``fit`` splits the data.
+
     Parameters
     ----------
     estimator : regressor, default=None
@@ -493,22 +645,23 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     fairness : float in [0, 1], default=1.0
         Position on the Wasserstein-2 geodesic between the base predictions
         (0) and the fair ones (1).
-    calibration_size : float or int, default=0.5
+    calibration_size : float in (0, 1) or int >= 2, default=0.5
         Fraction (or number) of the samples kept for calibration when
         ``prefit`` is false; the split is stratified by group.
     random_state : int, numpy Generator or None, default=None
-        Seed of the split and of the jitter.
+        Seed of the split and of the jitter (see
+        :class:`BarycenterPostprocessor` on batch order).
 
     Attributes
     ----------
-    estimator_
+    estimator_ : regressor
         The fitted base regressor.
-    postprocessor_
+    postprocessor_ : BarycenterPostprocessor
         The calibrated :class:`BarycenterPostprocessor`.
-    groups_
-        Array of shape (n_groups,): the group labels seen at calibration.
-    weights_
-        Array of shape (n_groups,): the calibration frequency of each group.
+    groups_ : ndarray of shape (n_groups,)
+        The group labels seen at calibration.
+    weights_ : ndarray of shape (n_groups,)
+        The calibration frequency of each group.
 
     Examples
     --------
@@ -526,8 +679,23 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     0.08
     """
 
-    def __init__(self, estimator=None, prefit=False, sigma=1e-5, fairness=1.0,
-                 calibration_size=0.5, random_state=None):
+    _parameter_table: dict[str, list] = {
+        "estimator": [Options((None,)), HasMethods(("fit", "predict"), "a regressor")],
+        "prefit": [Options((True, False))],
+        "sigma": [Interval(0, None)],
+        "fairness": [Interval(0, 1)],
+        "calibration_size": [Interval(0, 1, "neither"), Interval(2, None, integer=True)],
+    }
+
+    def __init__(
+        self,
+        estimator: Any = None,
+        prefit: bool = False,
+        sigma: float = 1e-5,
+        fairness: float = 1.0,
+        calibration_size: float = 0.5,
+        random_state: Any = None,
+    ) -> None:
         self.estimator = estimator
         self.prefit = prefit
         self.sigma = sigma
@@ -538,10 +706,13 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
     def _base(self):
         if self.estimator is None:
             from sklearn.linear_model import LinearRegression
+
             return LinearRegression()
         return self.estimator
 
-    def fit(self, X, y=None, *, sensitive_features):
+    def fit(
+        self, X, y=None, *, sensitive_features=None, sample_weight=None
+    ) -> "WassersteinFairRegressor":
         """Fit the base regressor (unless prefit) and calibrate the map.
 
         Parameters
@@ -550,18 +721,23 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
             Features.
         y : array-like of shape (n_samples,), optional
             Targets; required unless ``prefit`` is true (then ignored).
-        sensitive_features : array-like of shape (n_samples,)
+        sensitive_features : array-like of shape (n_samples,) or (n_samples, n_columns)
             Group of each sample.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples, passed to the base estimator's ``fit``
+            (the calibration is unweighted: it estimates distributions).
 
         Returns
         -------
         self : WassersteinFairRegressor
             The fitted estimator.
         """
-        _check_sigma(self.sigma)
-        _check_fairness(self.fairness)
-        n_samples = len(X)
-        groups, codes = check_groups(sensitive_features, n_samples)
+        check_params(self, self._parameter_table)
+        require_sensitive_features(self, sensitive_features)
+        X = validate_X(self, X, reset=True, numeric=False)
+        n_samples = X.shape[0]
+        weights = check_sample_weight(sample_weight, n_samples)
+        groups, codes = fit_groups(sensitive_features, n_samples, self)
         rng = check_random_state(self.random_state)
         if self.prefit:
             check_is_fitted(self._base())
@@ -569,32 +745,49 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
             X_cal, s_cal = X, sensitive_features
         else:
             if y is None:
-                raise ValueError("y is required to fit the base estimator (prefit=False)")
+                raise ValueError(
+                    "WassersteinFairRegressor requires y to be passed, but the "
+                    "target y is None: y is required to fit the base estimator "
+                    "(prefit=False)"
+                )
+            if np.ndim(np.asarray(y)) == 2 and np.shape(y)[1] == 1:
+                y = column_or_1d(np.asarray(y), warn=True)
             y = as_1d_array(y, "y")
-            check_same_length(X=X, y=y)
+            if y.shape[0] != n_samples:
+                raise ValueError(
+                    f"inputs have different lengths: X has {n_samples} rows but "
+                    f"y has {y.shape[0]} entries"
+                )
             counts = np.bincount(codes, minlength=groups.size)
             small = groups[counts < 4]
             if small.size:
                 raise ValueError(
                     f"group(s) {', '.join(map(str, small))} have fewer than 4 samples: too "
-                    "few to leave at least 2 for training and 2 for calibration")
+                    "few to leave at least 2 for training and 2 for calibration"
+                )
             split_seed = int(rng.integers(2**31 - 1))
             index = np.arange(n_samples)
-            train, cal = train_test_split(index, test_size=self.calibration_size,
-                                          random_state=split_seed, stratify=codes)
-            X_train, y_train = _take(X, train), y[train]
-            self.estimator_ = clone(self._base()).fit(X_train, y_train)
-            X_cal, s_cal = _take(X, cal), _take(sensitive_features, cal)
+            train, cal = train_test_split(
+                index, test_size=self.calibration_size, random_state=split_seed, stratify=codes
+            )
+            X_train, y_train = take_rows(X, train), y[train]
+            self.estimator_ = fit_base(
+                clone(self._base()),
+                X_train,
+                y_train,
+                None if weights is None else weights[train],
+                self,
+            )
+            X_cal, s_cal = take_rows(X, cal), take_rows(sensitive_features, cal)
         self.postprocessor_ = BarycenterPostprocessor(
-            sigma=self.sigma, random_state=int(rng.integers(2**31 - 1)))
+            sigma=self.sigma, random_state=int(rng.integers(2**31 - 1))
+        )
         self.postprocessor_.fit(self.estimator_.predict(X_cal), sensitive_features=s_cal)
         self.groups_ = self.postprocessor_.groups_
         self.weights_ = self.postprocessor_.weights_
-        if hasattr(self.estimator_, "n_features_in_"):
-            self.n_features_in_ = self.estimator_.n_features_in_
         return self
 
-    def predict(self, X, *, sensitive_features):
+    def predict(self, X, *, sensitive_features=None) -> np.ndarray:
         """Fair predictions.
 
         Parameters
@@ -610,12 +803,14 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
             The post-processed predictions.
         """
         check_is_fitted(self, "postprocessor_")
+        require_sensitive_features(self, sensitive_features, "predict")
+        X = validate_X(self, X, reset=False, numeric=False)
         y_pred = self.estimator_.predict(X)
-        check_same_length(X=y_pred, sensitive_features=np.asarray(sensitive_features))
-        return self.postprocessor_.transform(y_pred, sensitive_features=sensitive_features,
-                                             fairness=self.fairness)
+        return self.postprocessor_.transform(
+            y_pred, sensitive_features=sensitive_features, fairness=self.fairness
+        )
 
-    def score(self, X, y, *, sensitive_features, sample_weight=None):
+    def score(self, X, y, *, sensitive_features=None, sample_weight=None) -> float:
         """Coefficient of determination R² of the fair predictions.
 
         Parameters
@@ -632,17 +827,21 @@ class WassersteinFairRegressor(RegressorMixin, BaseEstimator):
         Returns
         -------
         float
-            R² of ``predict(X, sensitive_features=...)``.
+            R² of ``predict(X, sensitive_features=...)``. In
+            ``cross_val_score`` or ``GridSearchCV``, enable metadata routing
+            and call ``set_score_request(sensitive_features=True)`` as well as
+            ``set_fit_request`` (recipe on the API page).
         """
         from sklearn.metrics import r2_score
-        return r2_score(y, self.predict(X, sensitive_features=sensitive_features),
-                        sample_weight=sample_weight)
+
+        return r2_score(
+            y, self.predict(X, sensitive_features=sensitive_features), sample_weight=sample_weight
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = accepts_sparse(self._base())  # X goes to the base as is
+        return tags
 
 
-def _take(data, index):
-    """Rows ``index`` of an array, DataFrame, Series or list."""
-    if hasattr(data, "iloc"):
-        return data.iloc[index]
-    if isinstance(data, np.ndarray) or hasattr(data, "__array__"):
-        return np.asarray(data)[index] if not hasattr(data, "tocsr") else data[index]
-    return np.asarray(data)[index]
+_take = take_rows

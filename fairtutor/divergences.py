@@ -74,8 +74,7 @@ import math
 import warnings
 from typing import NamedTuple
 
-import torch
-from torch import nn
+from ._optional import nn, torch
 
 __all__ = [
     "SinkhornResult",
@@ -107,13 +106,13 @@ def _as_points(x, name, *, min_points=1):
     if x.ndim == 1:
         x = x.reshape(-1, 1)
     if x.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array of points (n, d), got shape "
-                         f"{tuple(x.shape)}")
+        raise ValueError(f"{name} must be a 2-D array of points (n, d), got shape {tuple(x.shape)}")
     if x.shape[0] < min_points:
         if x.shape[0] == 0:
             raise ValueError(f"{name} is empty: it needs at least {min_points} point(s)")
-        raise ValueError(f"{name} has {x.shape[0]} point(s) but this statistic needs "
-                         f"at least {min_points}")
+        raise ValueError(
+            f"{name} has {x.shape[0]} point(s) but this statistic needs at least {min_points}"
+        )
     if x.shape[1] == 0:
         raise ValueError(f"{name} has points of dimension 0")
     if not bool(torch.isfinite(x).all()):
@@ -125,8 +124,9 @@ def _as_pair(x, y, *, min_points=1):
     x = _as_points(x, "x", min_points=min_points)
     y = _as_points(y, "y", min_points=min_points)
     if x.shape[1] != y.shape[1]:
-        raise ValueError(f"x and y have different dimensions: x has {x.shape[1]}, "
-                         f"y has {y.shape[1]}")
+        raise ValueError(
+            f"x and y have different dimensions: x has {x.shape[1]}, y has {y.shape[1]}"
+        )
     if x.device != y.device:
         raise ValueError(f"x and y are on different devices: {x.device} and {y.device}")
     dtype = torch.promote_types(x.dtype, y.dtype)
@@ -142,8 +142,9 @@ def _as_weights(w, n, name, like):
         w = torch.as_tensor(w)
     w = w.to(dtype=like.dtype, device=like.device)
     if w.ndim != 1 or w.shape[0] != n:
-        raise ValueError(f"{name} must be a 1-D array of {n} weights (one per point), "
-                         f"got shape {tuple(w.shape)}")
+        raise ValueError(
+            f"{name} must be a 1-D array of {n} weights (one per point), got shape {tuple(w.shape)}"
+        )
     if not bool(torch.isfinite(w).all()):
         raise ValueError(f"{name} contains NaN or infinite values")
     if bool((w < 0).any()):
@@ -271,8 +272,10 @@ def median_bandwidth(x, y=None, *, max_points=_MEDIAN_MAX_POINTS):
     iu = torch.triu_indices(z.shape[0], z.shape[0], offset=1, device=z.device)
     med = float(d2[iu[0], iu[1]].median().sqrt())
     if not med > 0:
-        raise ValueError("the median heuristic gives bandwidth 0 (more than half of the "
-                         "pairs of points coincide); pass bandwidth explicitly")
+        raise ValueError(
+            "the median heuristic gives bandwidth 0 (more than half of the "
+            "pairs of points coincide); pass bandwidth explicitly"
+        )
     return med
 
 
@@ -364,8 +367,7 @@ def _gauss_block(u, v, gamma, inplace=True):
     """
     ones_u = torch.ones_like(u[:, :1])
     ones_v = torch.ones_like(v[:, :1])
-    uu = torch.cat([(-2.0 * gamma) * u, gamma * (u * u).sum(1, keepdim=True),
-                    gamma * ones_u], 1)
+    uu = torch.cat([(-2.0 * gamma) * u, gamma * (u * u).sum(1, keepdim=True), gamma * ones_u], 1)
     vv = torch.cat([v, ones_v, (v * v).sum(1, keepdim=True)], 1)
     if inplace:
         return (uu @ vv.T).clamp_max_(0.0).exp_()
@@ -383,8 +385,11 @@ class _GaussianMMD2(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, y, gamma, unbiased):
         n, m = x.shape[0], y.shape[0]
-        kxx, kyy, kxy = _gauss_block(x, x, gamma), _gauss_block(y, y, gamma), \
-            _gauss_block(x, y, gamma)
+        kxx, kyy, kxy = (
+            _gauss_block(x, x, gamma),
+            _gauss_block(y, y, gamma),
+            _gauss_block(x, y, gamma),
+        )
         if unbiased:
             # the diagonal k(x_i, x_i) = 1 is left out of the U-statistic
             wxx, wyy = 1.0 / (n * (n - 1)), 1.0 / (m * (m - 1))
@@ -408,9 +413,11 @@ class _GaussianMMD2(torch.autograd.Function):
             # graph, so rebuild them from x and y with differentiable
             # operations; the formula below is then differentiated by
             # autograd and second derivatives are exact (gradgradcheck).
-            kxx, kyy, kxy = (_gauss_block(x, x, gamma, inplace=False),
-                             _gauss_block(y, y, gamma, inplace=False),
-                             _gauss_block(x, y, gamma, inplace=False))
+            kxx, kyy, kxy = (
+                _gauss_block(x, x, gamma, inplace=False),
+                _gauss_block(y, y, gamma, inplace=False),
+                _gauss_block(x, y, gamma, inplace=False),
+            )
 
         def pull(K, u, v, w):  # 2 gamma w ((K 1) u - K v), from one product
             kv = K @ torch.cat([v, torch.ones_like(v[:, :1])], 1)
@@ -459,11 +466,13 @@ def linear_time_mmd2(x, y, *, bandwidth=None):
     """
     x, y = _as_pair(x, y, min_points=2)
     if x.shape[0] != y.shape[0]:
-        raise ValueError(f"linear_time_mmd2 needs samples of the same size, got "
-                         f"x with {x.shape[0]} and y with {y.shape[0]} points")
+        raise ValueError(
+            f"linear_time_mmd2 needs samples of the same size, got "
+            f"x with {x.shape[0]} and y with {y.shape[0]} points"
+        )
     sigma = _bandwidth(bandwidth, x, y)
     h = x.shape[0] // 2
-    x1, x2, y1, y2 = x[0:2 * h:2], x[1:2 * h:2], y[0:2 * h:2], y[1:2 * h:2]
+    x1, x2, y1, y2 = x[0 : 2 * h : 2], x[1 : 2 * h : 2], y[0 : 2 * h : 2], y[1 : 2 * h : 2]
 
     def k(u, v):
         return torch.exp(((u - v) ** 2).sum(1) * (-0.5 / sigma**2))
@@ -515,8 +524,11 @@ def mmd_permutation_test(x, y, *, bandwidth=None, n_permutations=200, random_sta
     True
     """
     x, y = _as_pair(x, y, min_points=1)
-    if isinstance(n_permutations, bool) or not isinstance(n_permutations, int) \
-            or n_permutations < 1:
+    if (
+        isinstance(n_permutations, bool)
+        or not isinstance(n_permutations, int)
+        or n_permutations < 1
+    ):
         raise ValueError(f"n_permutations must be a positive integer, got {n_permutations!r}")
     if isinstance(random_state, torch.Generator):
         generator = random_state
@@ -532,7 +544,7 @@ def mmd_permutation_test(x, y, *, bandwidth=None, n_permutations=200, random_sta
     order = torch.argsort(torch.rand(n_permutations, n_total, generator=generator), dim=1)
     in_x = torch.cat([torch.arange(n_total)[None] < n_x, order < n_x]).to(K.device)
     weights = torch.where(in_x, 1.0 / n_x, -1.0 / (n_total - n_x)).to(K.dtype)
-    stats = ((weights @ K) * weights).sum(1)           # row 0: the observed split
+    stats = ((weights @ K) * weights).sum(1)  # row 0: the observed split
     p_value = (1 + int((stats[1:] >= stats[0]).sum())) / (1 + n_permutations)
     return float(stats[0]), p_value
 
@@ -541,7 +553,9 @@ def mmd_permutation_test(x, y, *, bandwidth=None, n_permutations=200, random_sta
 # entropic optimal transport
 # ----------------------------------------------------------------------------
 class SinkhornResult(NamedTuple):
-    r"""What :func:`sinkhorn` returns, a named tuple with the fields
+    r"""What :func:`sinkhorn` returns: a named tuple.
+
+    Its fields:
 
     - ``cost``: :math:`\mathrm{OT}_\eta(a, b)` *including* the entropic term,
       a scalar tensor differentiable with respect to the points and weights;
@@ -661,16 +675,17 @@ def _kernel_sq(x, y, f, g, e, x2=None, y2=None):
     inv = 1.0 / e
     x2 = (x * x).sum(1) if x2 is None else x2
     y2 = (y * y).sum(1) if y2 is None else y2
-    xa = torch.cat([(2.0 * inv) * x, (inv * (f - x2))[:, None],
-                    torch.ones_like(x[:, :1])], 1)
+    xa = torch.cat([(2.0 * inv) * x, (inv * (f - x2))[:, None], torch.ones_like(x[:, :1])], 1)
     ya = torch.cat([y, torch.ones_like(y[:, :1]), (inv * (g - y2))[:, None]], 1)
     # the cap only bites when the potentials are far from optimal (the next
     # absorption corrects them); at the optimum the exponent is <= log n
     return (xa @ ya.T).clamp_max_(_EXP_CAP[xa.dtype]).exp_()
 
 
-_EXP_CAP = {dt: 0.5 * math.log(torch.finfo(dt).max)
-            for dt in (torch.float16, torch.bfloat16, torch.float32, torch.float64)}
+_EXP_CAP = {
+    dt: 0.5 * math.log(torch.finfo(dt).max)
+    for dt in (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+}
 
 
 class _Problem:
@@ -698,7 +713,7 @@ class _Problem:
         if p == 2:
             self.C = None
             x2, y2 = (x * x).sum(1), (y * y).sum(1)
-            self.x2, self.y2 = x2, y2       # reused by every kernel
+            self.x2, self.y2 = x2, y2  # reused by every kernel
             f = x2 - 2.0 * (x @ (b @ y)) + b @ y2
             g = None if symmetric else y2 - 2.0 * (y @ (a @ x)) + a @ x2
         else:
@@ -714,20 +729,21 @@ class _Problem:
             self.f, self.g = f, g - mean
         self.K = self.u = self.v = None
         self.omega = 1.0
-        self.marginal_error = math.inf     # at the last convergence check
+        self.marginal_error = math.inf  # at the last convergence check
 
     def absorb(self, e):
         if self.u is not None:
             self.f = self.f + e * torch.log(self.u)
             self.g = self.f if self.symmetric else self.g + e * torch.log(self.v)
-        self.K = None          # free the old kernel before building the new one
+        self.K = None  # free the old kernel before building the new one
         if self.p == 2:
             self.K = _kernel_sq(self.x, self.y, self.f, self.g, e, self.x2, self.y2)
             if self.symmetric:
                 # exactly exp((f_i + f_i - 0)/e) on the diagonal: the expansion's
                 # rounding residue would be amplified by 1/e
-                self.K.diagonal().copy_(torch.exp((2.0 / e) * self.f).clamp_max(
-                    math.exp(_EXP_CAP[self.f.dtype])))
+                self.K.diagonal().copy_(
+                    torch.exp((2.0 / e) * self.f).clamp_max(math.exp(_EXP_CAP[self.f.dtype]))
+                )
         else:
             self.K = _kernel_from_cost(self.f, self.g, self.C, e)
         self.u = torch.ones_like(self.f)
@@ -769,8 +785,11 @@ class _Problem:
             Pb = self.K @ torch.cat([self.y * bv[:, None], bv[:, None]], 1)
             row = au * Pb[:, -1]
             col = bv * (au @ self.K)
-            return (row @ (self.x * self.x).sum(1) + col @ (self.y * self.y).sum(1)
-                    - 2.0 * (au[:, None] * self.x * Pb[:, :-1]).sum())
+            return (
+                row @ (self.x * self.x).sum(1)
+                + col @ (self.y * self.y).sum(1)
+                - 2.0 * (au[:, None] * self.x * Pb[:, :-1]).sum()
+            )
         return au @ ((self.K * self.C) @ bv)
 
     def c_max(self):
@@ -780,7 +799,7 @@ class _Problem:
         which saves a few epsilon-scaling stages.
         """
         radius = float(self.x.norm(dim=1).max() + self.y.norm(dim=1).max())
-        return radius ** self.p
+        return radius**self.p
 
 
 def _solve(problems, eps, c_max, *, max_iter, tol, scaling):
@@ -816,7 +835,7 @@ def _solve(problems, eps, c_max, *, max_iter, tol, scaling):
     e = eps
     for prob in problems:
         prob.absorb(e)
-    since_check = _CHECK_EVERY - 1      # first check after one iteration
+    since_check = _CHECK_EVERY - 1  # first check after one iteration
     previous = None
     cross = [prob for prob in problems if not prob.symmetric]
     while n_iter < max_iter:
@@ -835,8 +854,14 @@ def _solve(problems, eps, c_max, *, max_iter, tol, scaling):
         # misses tol the others need not be measured
         delta = 0.0
         for (new, old), prob in zip(changes, problems):
-            delta = max(delta, float((prob.a * torch.expm1(
-                (torch.log(old) - torch.log(new)) / prob.omega).abs()).sum()))
+            delta = max(
+                delta,
+                float(
+                    (
+                        prob.a * torch.expm1((torch.log(old) - torch.log(new)) / prob.omega).abs()
+                    ).sum()
+                ),
+            )
             if delta >= tol:
                 break
         for prob in problems:
@@ -854,7 +879,7 @@ def _solve(problems, eps, c_max, *, max_iter, tol, scaling):
                 if 0.2 < theta < 1.0:
                     omega = min(_OMEGA_MAX, 2.0 / (1.0 + math.sqrt(1.0 - theta)))
             elif delta > 2.0 * previous:
-                omega = 1.0     # a safeguard: over-relaxation is only locally safe
+                omega = 1.0  # a safeguard: over-relaxation is only locally safe
             for prob in cross:
                 prob.omega = omega
         previous = delta
@@ -890,7 +915,8 @@ class _EnvelopeOT(torch.autograd.Function):
                 "only: its derivative ignores how the optimal potentials move, so "
                 "second derivatives (create_graph=True, Hessian-vector products, "
                 "gradient penalties) would be wrong; use gradient='autograd', which "
-                "differentiates the iterations themselves")
+                "differentiates the iterations themselves"
+            )
         x, y = ctx.saved_tensors
         eps, p = ctx.eps, ctx.p
         cross = ctx.solved[0]
@@ -922,10 +948,16 @@ class _EnvelopeOT(torch.autograd.Function):
                 else:
                     gb = gb - pot
         scale = grad
-        return (None if gx is None else gx * scale, None if gy is None else gy * scale,
-                ga * scale if ctx.needs_input_grad[2] else None,
-                gb * scale if ctx.needs_input_grad[3] else None,
-                None, None, None, None)
+        return (
+            None if gx is None else gx * scale,
+            None if gy is None else gy * scale,
+            ga * scale if ctx.needs_input_grad[2] else None,
+            gb * scale if ctx.needs_input_grad[3] else None,
+            None,
+            None,
+            None,
+            None,
+        )
 
 
 def _over_cost(K, C):
@@ -963,10 +995,13 @@ def _envelope(x, y, a, b, eps, p, *, max_iter, tol, scaling, debias):
         xd, yd, ad, bd = x.detach(), y.detach(), a.detach(), b.detach()
         problems = [_Problem(xd, yd, ad, bd, p, symmetric=False)]
         if debias:
-            problems += [_Problem(xd, xd, ad, ad, p, symmetric=True),
-                         _Problem(yd, yd, bd, bd, p, symmetric=True)]
-        n_iter, converged = _solve(problems, eps, problems[0].c_max(), max_iter=max_iter,
-                                   tol=tol, scaling=scaling)
+            problems += [
+                _Problem(xd, xd, ad, ad, p, symmetric=True),
+                _Problem(yd, yd, bd, bd, p, symmetric=True),
+            ]
+        n_iter, converged = _solve(
+            problems, eps, problems[0].c_max(), max_iter=max_iter, tol=tol, scaling=scaling
+        )
     value = _EnvelopeOT.apply(x, y, a, b, problems, eps, p, debias)
     return value, problems[0], n_iter, converged
 
@@ -976,14 +1011,24 @@ def _ot(x, y, a, log_a, b, log_b, eps, p, *, max_iter, tol, scaling, gradient, s
     if gradient == "autograd":
         C = _cost(x, y, p)
         CT = C if symmetric else C.T.contiguous()
-        f, g, n_iter, conv = _sinkhorn_loop(C, CT, log_a, log_b, eps, max_iter=max_iter,
-                                            tol=tol, scaling=scaling, symmetric=symmetric)
+        f, g, n_iter, conv = _sinkhorn_loop(
+            C,
+            CT,
+            log_a,
+            log_b,
+            eps,
+            max_iter=max_iter,
+            tol=tol,
+            scaling=scaling,
+            symmetric=symmetric,
+        )
         # after a g-update the dual objective reduces to <a, f> + <b, g>
         cost = (a * f).sum() + (b * g).sum()
         plan = torch.exp(log_a[:, None] + log_b[None, :] + (f[:, None] + g[None, :] - C) / eps)
         return SinkhornResult(cost, f, g, (plan * C).sum(), n_iter, conv)
-    cost, prob, n_iter, conv = _envelope(x, y, a, b, eps, p, max_iter=max_iter, tol=tol,
-                                         scaling=scaling, debias=False)
+    cost, prob, n_iter, conv = _envelope(
+        x, y, a, b, eps, p, max_iter=max_iter, tol=tol, scaling=scaling, debias=False
+    )
     f, g = prob.potentials(eps)
     return SinkhornResult(cost, f, g, prob.transport_cost(), n_iter, conv)
 
@@ -995,7 +1040,10 @@ def _warn_unconverged(what, n_iter, tol):
     warnings.warn(
         f"{what} stopped after {n_iter} iterations before reaching tol={tol:g}: the "
         "value and its gradient are those of an unfinished solve; raise max_iter, "
-        "loosen tol, or raise epsilon", ConvergenceWarning, stacklevel=3)
+        "loosen tol, or raise epsilon",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
 
 
 #: Named settings of (tol, scaling). "fast" matches the accuracy of geomloss's
@@ -1022,8 +1070,20 @@ def _sinkhorn_args(epsilon, p, max_iter, tol, scaling, gradient):
     return eps, _check_gradient(gradient)
 
 
-def sinkhorn(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-4,
-             scaling=0.5, gradient="envelope", preset=None):
+def sinkhorn(
+    x,
+    y,
+    *,
+    epsilon,
+    a=None,
+    b=None,
+    p=2,
+    max_iter=1000,
+    tol=1e-4,
+    scaling=0.5,
+    gradient="envelope",
+    preset=None,
+):
     r"""Entropic optimal transport :math:`\mathrm{OT}_\eta` by log-domain Sinkhorn.
 
     Solves :math:`\min_{\gamma \in \Pi(a,b)} \langle\gamma, C\rangle + \eta\,
@@ -1115,15 +1175,40 @@ def sinkhorn(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-4,
     eps, gradient = _sinkhorn_args(epsilon, p, max_iter, tol, scaling, gradient)
     a, log_a = _as_weights(a, x.shape[0], "a", x)
     b, log_b = _as_weights(b, y.shape[0], "b", x)
-    result = _ot(x, y, a, log_a, b, log_b, eps, p, max_iter=max_iter, tol=tol,
-                 scaling=scaling, gradient=gradient, symmetric=False)
+    result = _ot(
+        x,
+        y,
+        a,
+        log_a,
+        b,
+        log_b,
+        eps,
+        p,
+        max_iter=max_iter,
+        tol=tol,
+        scaling=scaling,
+        gradient=gradient,
+        symmetric=False,
+    )
     if not result.converged:
         _warn_unconverged("sinkhorn", result.n_iter, tol)
     return result
 
 
-def sinkhorn_divergence(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, tol=1e-4,
-                        scaling=0.5, gradient="envelope", preset=None):
+def sinkhorn_divergence(
+    x,
+    y,
+    *,
+    epsilon,
+    a=None,
+    b=None,
+    p=2,
+    max_iter=1000,
+    tol=1e-4,
+    scaling=0.5,
+    gradient="envelope",
+    preset=None,
+):
     r"""Debiased Sinkhorn divergence (Feydy et al., 2019).
 
     .. math::
@@ -1166,9 +1251,20 @@ def sinkhorn_divergence(x, y, *, epsilon, a=None, b=None, p=2, max_iter=1000, to
     eps, gradient = _sinkhorn_args(epsilon, p, max_iter, tol, scaling, gradient)
     a, log_a = _as_weights(a, x.shape[0], "a", x)
     b, log_b = _as_weights(b, y.shape[0], "b", x)
-    value, n_iter, converged = _divergence(x, y, a, log_a, b, log_b, eps, p,
-                                           max_iter=max_iter, tol=tol, scaling=scaling,
-                                           gradient=gradient)
+    value, n_iter, converged = _divergence(
+        x,
+        y,
+        a,
+        log_a,
+        b,
+        log_b,
+        eps,
+        p,
+        max_iter=max_iter,
+        tol=tol,
+        scaling=scaling,
+        gradient=gradient,
+    )
     if not converged:
         _warn_unconverged("sinkhorn_divergence", n_iter, tol)
     return value
@@ -1178,16 +1274,20 @@ def _divergence(x, y, a, log_a, b, log_b, eps, p, *, max_iter, tol, scaling, gra
     """S_eps and the solver's report: (value, n_iter, converged)."""
     x, y = _centered(x, y)
     if gradient == "envelope":
-        value, _, n_iter, converged = _envelope(x, y, a, b, eps, p, max_iter=max_iter,
-                                                tol=tol, scaling=scaling, debias=True)
+        value, _, n_iter, converged = _envelope(
+            x, y, a, b, eps, p, max_iter=max_iter, tol=tol, scaling=scaling, debias=True
+        )
         return value, n_iter, converged
     kw = dict(max_iter=max_iter, tol=tol, scaling=scaling, gradient=gradient)
     ab = _ot(x, y, a, log_a, b, log_b, eps, p, symmetric=False, **kw)
     aa = _ot(x, x, a, log_a, a, log_a, eps, p, symmetric=True, **kw)
     bb = _ot(y, y, b, log_b, b, log_b, eps, p, symmetric=True, **kw)
     value = ab.cost - 0.5 * (aa.cost + bb.cost)
-    return (value, max(ab.n_iter, aa.n_iter, bb.n_iter),
-            ab.converged and aa.converged and bb.converged)
+    return (
+        value,
+        max(ab.n_iter, aa.n_iter, bb.n_iter),
+        ab.converged and aa.converged and bb.converged,
+    )
 
 
 def _encode_sensitive(sensitive, n_rows):
@@ -1203,8 +1303,7 @@ def _encode_sensitive(sensitive, n_rows):
         if sensitive.is_floating_point() and bool(torch.isnan(sensitive).any()):
             raise ValueError("sensitive contains NaN labels")
         if sensitive.shape[0] != n_rows:
-            raise ValueError(f"sensitive has {sensitive.shape[0]} entries but z has "
-                             f"{n_rows} rows")
+            raise ValueError(f"sensitive has {sensitive.shape[0]} entries but z has {n_rows} rows")
         labels, codes = torch.unique(sensitive, return_inverse=True)
         return codes, labels.tolist()
     from ._validation import check_groups
@@ -1212,8 +1311,7 @@ def _encode_sensitive(sensitive, n_rows):
     try:
         names, codes = check_groups(sensitive, min_groups=1, name="sensitive")
     except ValueError as err:
-        raise ValueError(f"{err} (sensitive holds the group label of each row of z)") \
-            from None
+        raise ValueError(f"{err} (sensitive holds the group label of each row of z)") from None
     if codes.shape[0] != n_rows:
         raise ValueError(f"sensitive has {codes.shape[0]} entries but z has {n_rows} rows")
     return torch.as_tensor(codes, dtype=torch.long), names.tolist()
@@ -1225,12 +1323,16 @@ def _groups(z, sensitive):
     codes = codes.to(z.device)
     counts = torch.bincount(codes, minlength=len(names)).tolist()
     if len(names) < 2:
-        raise ValueError(f"the batch holds only one group ({names}): a divergence "
-                         "between groups needs at least two (sensitive has one label)")
-    for name, cnt in zip(names, counts):
+        raise ValueError(
+            f"the batch holds only one group ({names}): a divergence "
+            "between groups needs at least two (sensitive has one label)"
+        )
+    for name, cnt in zip(names, counts, strict=True):
         if cnt < 2:
-            raise ValueError(f"group {name!r} has {cnt} point in the batch; each group "
-                             "needs at least 2 (use larger or stratified batches)")
+            raise ValueError(
+                f"group {name!r} has {cnt} point in the batch; each group "
+                "needs at least 2 (use larger or stratified batches)"
+            )
     return z, codes, list(range(len(names)))
 
 
@@ -1238,8 +1340,7 @@ class _GroupPenalty(nn.Module):
     def __init__(self, comparison):
         super().__init__()
         if comparison not in ("all", "pairwise", "batch"):
-            raise ValueError("comparison must be 'all', 'pairwise' or 'batch', "
-                             f"got {comparison!r}")
+            raise ValueError(f"comparison must be 'all', 'pairwise' or 'batch', got {comparison!r}")
         self.comparison = comparison
 
     def divergence(self, u, v):  # pragma: no cover - abstract
@@ -1249,19 +1350,20 @@ class _GroupPenalty(nn.Module):
         """Penalty of a batch ``z`` (n, r) with group labels ``sensitive`` (n,)."""
         z, sensitive, labels = _groups(z, sensitive)
         if self.comparison == "batch":
-            return torch.stack([self.divergence(z[sensitive == lab], z)
-                                for lab in labels]).mean()
+            return torch.stack([self.divergence(z[sensitive == lab], z) for lab in labels]).mean()
         if len(labels) == 2:
             # Both comparisons reduce to D(a, b); D(b, a) is the same number
             # (symmetric by definition), so one evaluation halves the cost.
             return self.divergence(z[sensitive == labels[0]], z[sensitive == labels[1]])
         if self.comparison == "all":
-            terms = [self.divergence(z[sensitive == lab], z[sensitive != lab])
-                     for lab in labels]
+            terms = [self.divergence(z[sensitive == lab], z[sensitive != lab]) for lab in labels]
         else:
             parts = [z[sensitive == lab] for lab in labels]
-            terms = [self.divergence(parts[i], parts[j])
-                     for i in range(len(parts)) for j in range(i + 1, len(parts))]
+            terms = [
+                self.divergence(parts[i], parts[j])
+                for i in range(len(parts))
+                for j in range(i + 1, len(parts))
+            ]
         return torch.stack(terms).mean()
 
 
@@ -1312,11 +1414,14 @@ class MMDPenalty(_GroupPenalty):
         self.unbiased = unbiased
 
     def divergence(self, u, v):
+        """The MMD² between the points ``u`` and ``v`` (one pair of groups)."""
         return mmd2(u, v, bandwidth=self.bandwidth, unbiased=self.unbiased)
 
     def extra_repr(self):
-        return (f"bandwidth={self.bandwidth}, unbiased={self.unbiased}, "
-                f"comparison={self.comparison!r}")
+        """The settings shown in the module's ``repr``."""
+        return (
+            f"bandwidth={self.bandwidth}, unbiased={self.unbiased}, comparison={self.comparison!r}"
+        )
 
 
 class SinkhornPenalty(_GroupPenalty):
@@ -1357,7 +1462,7 @@ class SinkhornPenalty(_GroupPenalty):
     reached ``tol``, and ``epsilon_`` the regularization used, in units of the
     cost (for ``scale="relative"``, :math:`\epsilon m` of the last term). A
     term that stops at ``max_iter`` issues a
-    :class:`sklearn.exceptions.ConvergenceWarning`.
+    ``sklearn.exceptions.ConvergenceWarning``.
 
     Parameters
     ----------
@@ -1404,8 +1509,17 @@ class SinkhornPenalty(_GroupPenalty):
     True
     """
 
-    def __init__(self, epsilon=0.1, scale="relative", p=2, max_iter=1000, tol=1e-3,
-                 scaling=0.5, gradient="envelope", comparison="all"):
+    def __init__(
+        self,
+        epsilon=0.1,
+        scale="relative",
+        p=2,
+        max_iter=1000,
+        tol=1e-3,
+        scaling=0.5,
+        gradient="envelope",
+        comparison="all",
+    ):
         super().__init__(comparison)
         _sinkhorn_args(epsilon, p, max_iter, tol, scaling, gradient)
         if scale not in ("relative", "absolute"):
@@ -1431,32 +1545,54 @@ class SinkhornPenalty(_GroupPenalty):
         return value
 
     def divergence(self, u, v):
+        """The Sinkhorn divergence between the points ``u`` and ``v`` (one pair of groups)."""
         eps = float(self.epsilon)
         unit = 1.0
         if self.scale == "relative":
             # dividing the points by the median distance sigma divides the cost
             # by m = sigma^p: S_eps(u / sigma, v / sigma) = S_{eps m}(u, v) / m
             sigma = median_bandwidth(u, v)
-            u, v, unit = u / sigma, v / sigma, sigma ** self.p
+            u, v, unit = u / sigma, v / sigma, sigma**self.p
         a, log_a = _as_weights(None, u.shape[0], "a", u)
         b, log_b = _as_weights(None, v.shape[0], "b", u)
         value, n_iter, converged = _divergence(
-            u, v, a, log_a, b, log_b, eps, self.p, max_iter=self.max_iter, tol=self.tol,
-            scaling=self.scaling, gradient=self.gradient)
+            u,
+            v,
+            a,
+            log_a,
+            b,
+            log_b,
+            eps,
+            self.p,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            scaling=self.scaling,
+            gradient=self.gradient,
+        )
         if hasattr(self, "_reports"):
             self._reports.append((n_iter, converged, eps * unit))
         return value
 
     def extra_repr(self):
-        return (f"epsilon={self.epsilon}, scale={self.scale!r}, p={self.p}, "
-                f"gradient={self.gradient!r}, comparison={self.comparison!r}")
+        """The settings shown in the module's ``repr``."""
+        return (
+            f"epsilon={self.epsilon}, scale={self.scale!r}, p={self.p}, "
+            f"gradient={self.gradient!r}, comparison={self.comparison!r}"
+        )
 
 
 # ----------------------------------------------------------------------------
 # cost of the penalties
 # ----------------------------------------------------------------------------
-def penalty_cost_table(batch_sizes=(64, 128, 256, 512, 1024), *, dim=8, penalties=None,
-                       repeats=3, dtype=torch.float32, random_state=0):
+def penalty_cost_table(
+    batch_sizes=(64, 128, 256, 512, 1024),
+    *,
+    dim=8,
+    penalties=None,
+    repeats=3,
+    dtype=torch.float32,
+    random_state=0,
+):
     r"""Time of a penalty's forward + backward pass against the batch size.
 
     For each batch size n, a batch of n points in ``dim`` dimensions with two
@@ -1515,7 +1651,7 @@ def penalty_cost_table(batch_sizes=(64, 128, 256, 512, 1024), *, dim=8, penaltie
         z0[s == 1] += 0.3
         n_a = n_b = n // 2
         best = {}
-        for rep in range(repeats + 1):            # the first round warms up
+        for rep in range(repeats + 1):  # the first round warms up
             for name, penalty in penalties.items():
                 z = z0.clone().requires_grad_()
                 start = time.perf_counter()
@@ -1524,6 +1660,12 @@ def penalty_cost_table(batch_sizes=(64, 128, 256, 512, 1024), *, dim=8, penaltie
                 if rep:
                     best[name] = min(best.get(name, math.inf), elapsed)
         for name in penalties:
-            rows.append({"batch_size": n, "penalty": name, "seconds": best[name],
-                         "matrix_bytes": (n_a * n_a + n_b * n_b + n_a * n_b) * itemsize})
+            rows.append(
+                {
+                    "batch_size": n,
+                    "penalty": name,
+                    "seconds": best[name],
+                    "matrix_bytes": (n_a * n_a + n_b * n_b + n_a * n_b) * itemsize,
+                }
+            )
     return rows

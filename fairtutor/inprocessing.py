@@ -27,24 +27,41 @@ The objective is minimized by L-BFGS with its analytic gradient.
 from __future__ import annotations
 
 import warnings
+from functools import partial
+from typing import Literal
 
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
-from ._validation import as_1d_array, check_groups
+from ._validation import check_binary_target
+from .base import (
+    CONSTRAINTS,
+    Constraint,
+    Interval,
+    Options,
+    check_params,
+    check_sample_weight,
+    check_weighted_classes,
+    deprecated_rename,
+    fit_groups,
+    require_sensitive_features,
+    validate_X,
+)
 
-__all__ = ["FairLogisticRegression", "group_mean_penalty"]
+__all__ = ["FairLogisticRegression", "fair_logistic_objective", "group_mean_penalty"]
 
-_PENALTIES = ("demographic_parity", "equal_opportunity")
+_PENALTIES = CONSTRAINTS
 _RELAXATIONS = ("proba", "score")
 
 
-def group_mean_penalty(values, codes, n_groups):
+def group_mean_penalty(values, codes, n_groups, weights=None):
     r"""The squared-gap penalty and its gradient with respect to ``values``.
+
+    Derived in :ref:`chapter 7, § In-processing <sec-three-families-in>`.
 
     ``P = 2 / (K - 1) * sum_k (m_k - mean_k m_k)^2`` where ``m_k`` is the mean
     of ``values`` over the samples with ``codes == k``. It equals the mean over
@@ -60,6 +77,8 @@ def group_mean_penalty(values, codes, n_groups):
         be present.
     n_groups : int
         Number of groups ``K``, at least 2.
+    weights : ndarray of shape (n,) or None, default=None
+        Sample weights: the group means become weighted means.
 
     Returns
     -------
@@ -80,16 +99,137 @@ def group_mean_penalty(values, codes, n_groups):
     >>> gradient
     array([ 0.5,  0.5, -0.5, -0.5])
     """
-    counts = np.bincount(codes, minlength=n_groups).astype(np.float64)
-    means = np.bincount(codes, weights=values, minlength=n_groups) / counts
+    if weights is None:
+        counts = np.bincount(codes, minlength=n_groups).astype(np.float64)
+        means = np.bincount(codes, weights=values, minlength=n_groups) / counts
+    else:
+        counts = np.bincount(codes, weights=weights, minlength=n_groups)
+        means = np.bincount(codes, weights=weights * values, minlength=n_groups) / counts
     centred = means - means.mean()
     penalty = 2.0 / (n_groups - 1) * float(centred @ centred)
     gradient = (4.0 / (n_groups - 1) * centred / counts)[codes]
+    if weights is not None:
+        gradient = gradient * weights
     return penalty, gradient
+
+
+def fair_logistic_objective(
+    theta,
+    X,
+    y01,
+    codes,
+    n_groups,
+    *,
+    lam,
+    C,
+    constraint="demographic_parity",
+    relaxation="proba",
+    fit_intercept=True,
+    positive=None,
+    sample_weight=None,
+):
+    r"""The penalized objective :math:`J` and its gradient: what L-BFGS minimizes.
+
+    Derived in :ref:`chapter 7, § In-processing <sec-three-families-in>`.
+    :class:`FairLogisticRegression` minimizes exactly this function, so the
+    chapter's by-hand objective, the tests and the estimator share one source.
+
+    .. math::
+        J(w, b) = \frac{1}{n} \sum_{i=1}^n \bigl(\log(1 + e^{z_i}) - y_i z_i\bigr)
+        + \frac{\lVert w \rVert^2}{2 C n} + \lambda P,
+        \qquad z_i = \langle w, x_i \rangle + b,
+
+    where :math:`P` is :func:`group_mean_penalty` of :math:`\sigma(z_i)`
+    (``relaxation="proba"``) or of :math:`z_i` (``"score"``) over all examples
+    (demographic parity) or the positive ones (equal opportunity).
+
+    Parameters
+    ----------
+    theta : ndarray of shape (n_features + 1,) or (n_features,)
+        The weights ``w`` followed by the intercept ``b`` (no intercept when
+        ``fit_intercept=False``).
+    X : ndarray of shape (n_samples, n_features)
+        Training features.
+    y01 : ndarray of shape (n_samples,)
+        Labels coded 0 and 1 (floats).
+    codes : ndarray of shape (n_samples,)
+        Group index in ``0 .. n_groups - 1`` of each example; with
+        ``constraint="equal_opportunity"`` every group needs a positive.
+    n_groups : int
+        Number of groups ``K``, at least 2.
+    lam : float
+        Weight :math:`\lambda \ge 0` of the penalty.
+    C : float
+        Inverse ridge strength, as in scikit-learn.
+    constraint : {"demographic_parity", "equal_opportunity"}, default="demographic_parity"
+        Which examples the group means run over.
+    relaxation : {"proba", "score"}, default="proba"
+        Penalize the group means of :math:`\sigma(z)` or of :math:`z`.
+    fit_intercept : bool, default=True
+        Whether ``theta`` ends with an intercept.
+    positive : ndarray of bool of shape (n_samples,), default=None
+        Which examples have the favourable label, whose group means the
+        equal-opportunity penalty compares; ``None`` means ``y01 == 1``.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights :math:`v_i` of the examples: the loss becomes
+        :math:`\frac1n \sum_i v_i (\log(1 + e^{z_i}) - y_i z_i)` and the group
+        means are weighted means.
+
+    Returns
+    -------
+    value : float
+        :math:`J(w, b)`.
+    gradient : ndarray of the shape of ``theta``
+        Its gradient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fairtutor.inprocessing import fair_logistic_objective
+    >>> X = np.array([[1.0], [2.0], [0.0], [1.0]])
+    >>> y01 = np.array([1.0, 0.0, 1.0, 0.0])
+    >>> codes = np.array([0, 0, 1, 1])
+    >>> value, grad = fair_logistic_objective(np.zeros(2), X, y01, codes, 2, lam=1.0, C=1.0)
+    >>> round(value, 6)   # log 2: every probability is 1/2, so no gap
+    0.693147
+    >>> grad.round(4)
+    array([0.25, 0.  ])
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n, d = X.shape
+    w, b = theta[:d], (theta[d] if fit_intercept else 0.0)
+    ridge = 1.0 / (C * n)
+    v = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    z = X @ w + b
+    loss = float(np.mean(v * (np.logaddexp(0.0, z) - y01 * z)))
+    dz = v * (expit(z) - y01) / n
+    value = loss + 0.5 * ridge * float(w @ w)
+    grad_w = X.T @ dz + ridge * w
+    grad_b = dz.sum()
+    if lam > 0:
+        if constraint == "equal_opportunity":
+            mask = y01 == 1 if positive is None else np.asarray(positive, dtype=bool)
+        else:
+            mask = slice(None)
+        z_pen = z[mask]
+        use_proba = relaxation == "proba"
+        stat = expit(z_pen) if use_proba else z_pen
+        pen, dstat = group_mean_penalty(
+            stat, codes[mask], n_groups, None if sample_weight is None else v[mask]
+        )
+        dz_pen = dstat * (stat * (1.0 - stat)) if use_proba else dstat
+        value += lam * pen
+        grad_w = grad_w + lam * (X[mask].T @ dz_pen)
+        grad_b += lam * dz_pen.sum()
+    grad = np.append(grad_w, grad_b) if fit_intercept else grad_w
+    return value, grad
 
 
 class FairLogisticRegression(ClassifierMixin, BaseEstimator):
     r"""Logistic regression with a group-mean-gap fairness penalty.
+
+    Derived in :ref:`chapter 7, § In-processing <sec-three-families-in>`;
+    ``fit`` minimizes :func:`fair_logistic_objective` with L-BFGS.
 
     Minimizes the logistic loss plus the ridge term of scikit-learn's
     ``LogisticRegression`` plus ``lam`` times the squared gap between the
@@ -99,9 +239,10 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    penalty : {"demographic_parity", "equal_opportunity"}, default="demographic_parity"
+    constraint : {"demographic_parity", "equal_opportunity"}, default="demographic_parity"
         Compare the group means over all examples (demographic parity) or over
-        the positive examples only (equal opportunity).
+        the positive examples only (equal opportunity). Called ``penalty``
+        before fairtutor 0.2; that name still works, with a ``FutureWarning``.
     lam : float, default=1.0
         Weight :math:`\lambda \ge 0` of the fairness penalty; 0 gives plain
         (ridge) logistic regression.
@@ -117,26 +258,35 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
         Iterations of L-BFGS.
     tol : float, default=1e-8
         Gradient tolerance of L-BFGS (``gtol``).
+    pos_label : int, str or bool, default=None
+        The favourable label, whose examples equal opportunity averages over.
+        ``None``: the larger label, as in scikit-learn.
+    penalty : str, default="deprecated"
+        Deprecated name of ``constraint``.
 
     Attributes
     ----------
-    classes_
-        Array of shape (2,). The labels; ``classes_[1]`` is the positive class.
-    groups_
-        Array. The sorted group labels seen in ``fit``.
-    coef_
-        Array of shape (1, n_features). Weights.
-    intercept_
-        Array of shape (1,). Intercept (0 when ``fit_intercept=False``).
-    objective_
-        Float. Value of the objective at the solution.
-    penalty_value_
-        Float. The fairness penalty (without ``lam``) at the solution, on the
+    classes_ : ndarray of shape (2,)
+        The labels; ``classes_[1]`` is the positive class.
+    groups_ : ndarray
+        The sorted group labels seen in ``fit``.
+    coef_ : ndarray of shape (1, n_features)
+        Weights.
+    intercept_ : ndarray of shape (1,)
+        Intercept (0 when ``fit_intercept=False``).
+    objective_ : float
+        Value of the objective at the solution.
+    penalty_value_ : float
+        The fairness penalty (without ``lam``) at the solution, on the
         training data.
-    n_iter_
-        Int. Iterations used by L-BFGS.
-    n_features_in_
-        Int. Number of features seen in ``fit``.
+    n_iter_ : int
+        Iterations used by L-BFGS.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Names of the features seen in ``fit``, when ``X`` has column names.
+    pos_label_ : int, str or bool
+        The favourable label the constraint used (see ``pos_label``).
 
     Examples
     --------
@@ -158,8 +308,30 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
     True
     """
 
-    def __init__(self, penalty="demographic_parity", lam=1.0, C=1.0, relaxation="proba",
-                 fit_intercept=True, max_iter=1000, tol=1e-8):
+    _parameter_table: dict[str, list] = {
+        "constraint": [Options(CONSTRAINTS)],
+        "lam": [Interval(0, None)],
+        "C": [Interval(0, None, "neither")],
+        "relaxation": [Options(_RELAXATIONS)],
+        "fit_intercept": [Options((True, False))],
+        "max_iter": [Interval(1, None, integer=True)],
+        "tol": [Interval(0, None)],
+    }
+
+    def __init__(
+        self,
+        constraint: Constraint = "demographic_parity",
+        lam: float = 1.0,
+        C: float = 1.0,
+        relaxation: Literal["proba", "score"] = "proba",
+        fit_intercept: bool = True,
+        max_iter: int = 1000,
+        tol: float = 1e-8,
+        pos_label: object = None,
+        penalty: str = "deprecated",
+    ) -> None:
+        self.constraint = constraint
+        self.pos_label = pos_label
         self.penalty = penalty
         self.lam = lam
         self.C = C
@@ -168,19 +340,7 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
 
-    def _check_params(self):
-        if self.penalty not in _PENALTIES:
-            raise ValueError(f"penalty must be one of {_PENALTIES}, got {self.penalty!r}")
-        if self.relaxation not in _RELAXATIONS:
-            raise ValueError(f"relaxation must be one of {_RELAXATIONS}, got {self.relaxation!r}")
-        if not (np.isscalar(self.lam) and np.isfinite(self.lam) and self.lam >= 0):
-            raise ValueError(f"lam must be a finite number >= 0, got {self.lam!r}")
-        if not (np.isscalar(self.C) and np.isfinite(self.C) and self.C > 0):
-            raise ValueError(f"C must be a finite number > 0, got {self.C!r}")
-        if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter >= 1):
-            raise ValueError(f"max_iter must be a positive integer, got {self.max_iter!r}")
-
-    def fit(self, X, y, *, sensitive_features):
+    def fit(self, X, y, *, sensitive_features=None, sample_weight=None) -> "FairLogisticRegression":
         """Minimize the penalized objective with L-BFGS.
 
         Parameters
@@ -189,80 +349,93 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
             Training features.
         y : array-like of shape (n_samples,)
             Binary labels (two distinct values).
-        sensitive_features : array-like of shape (n_samples,)
+        sensitive_features : array-like of shape (n_samples,) or (n_samples, n_columns)
             Group of each sample; at least two groups, and with
-            ``penalty="equal_opportunity"`` every group needs a positive.
+            ``constraint="equal_opportunity"`` every group needs a positive.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the loss and in the group means; with
+            ``lam=0`` the model is ``LogisticRegression`` fitted with them.
 
         Returns
         -------
         self : FairLogisticRegression
             The fitted model.
         """
-        self._check_params()
-        X = check_array(X, dtype=np.float64)
-        y = as_1d_array(y, "y", numeric=False)
-        if y.shape[0] != X.shape[0]:
+        constraint = deprecated_rename(self, "penalty", "constraint")
+        check_params(
+            self,
+            {**self._parameter_table, "penalty": [Options(("deprecated",)), Options(CONSTRAINTS)]},
+        )
+        if constraint not in CONSTRAINTS:
             raise ValueError(
-                f"inputs have different lengths: X has {X.shape[0]} rows but y has "
-                f"{y.shape[0]} entries")
-        classes, y01 = np.unique(y, return_inverse=True)
-        if classes.size != 2:
+                f"FairLogisticRegression: penalty must be one of "
+                f"{', '.join(map(repr, CONSTRAINTS))}, got {constraint!r}"
+            )
+        require_sensitive_features(self, sensitive_features)
+        if y is None:
             raise ValueError(
-                f"y must be binary, got {classes.size} distinct value(s) "
-                f"({', '.join(map(str, classes[:5]))})")
-        y01 = y01.reshape(-1).astype(np.float64)
-        groups, codes = check_groups(sensitive_features, X.shape[0])
-        mask = y01 == 1 if self.penalty == "equal_opportunity" else np.ones(y01.size, bool)
+                "FairLogisticRegression requires y to be passed, but the target y is None"
+            )
+        X, y = validate_X(self, X, reset=True, y=y)
+        classes, y_pos, pos_label = check_binary_target(
+            y, pos_label=self.pos_label, warn=constraint == "equal_opportunity"
+        )
+        y01 = (y == classes[1]).astype(np.float64)  # the logistic model scores classes_[1]
+        groups, codes = fit_groups(sensitive_features, X.shape[0], self)
+        weights = check_sample_weight(sample_weight, X.shape[0])
+        check_weighted_classes(y, weights)
+        mask = y_pos == 1 if constraint == "equal_opportunity" else np.ones(y01.size, bool)
         counts = np.bincount(codes[mask], minlength=groups.size)
         if np.any(counts == 0):
             missing = ", ".join(map(str, groups[counts == 0]))
             raise ValueError(
                 f"group(s) {missing} have no positive example, so the equal-opportunity "
-                "penalty (a mean over each group's positives) is undefined")
-        X_pen, codes_pen = X[mask], codes[mask]
-        n, d = X.shape
-        lam, ridge = float(self.lam), 1.0 / (self.C * n)
-        use_proba = self.relaxation == "proba"
+                "penalty (a mean over each group's positives) is undefined"
+            )
+        d = X.shape[1]
         fit_b = self.fit_intercept
-
-        def objective(theta):
-            w, b = theta[:d], (theta[d] if fit_b else 0.0)
-            z = X @ w + b
-            loss = float(np.mean(np.logaddexp(0.0, z) - y01 * z))
-            dz = (expit(z) - y01) / n
-            value = loss + 0.5 * ridge * float(w @ w)
-            grad_w = X.T @ dz + ridge * w
-            grad_b = dz.sum()
-            if lam > 0:
-                z_pen = z[mask]
-                stat = expit(z_pen) if use_proba else z_pen
-                pen, dstat = group_mean_penalty(stat, codes_pen, groups.size)
-                dz_pen = dstat * (stat * (1.0 - stat)) if use_proba else dstat
-                value += lam * pen
-                grad_w = grad_w + lam * (X_pen.T @ dz_pen)
-                grad_b += lam * dz_pen.sum()
-            grad = np.append(grad_w, grad_b) if fit_b else grad_w
-            return value, grad
+        objective = partial(
+            fair_logistic_objective,
+            X=X,
+            y01=y01,
+            codes=codes,
+            n_groups=groups.size,
+            lam=float(self.lam),
+            C=float(self.C),
+            constraint=constraint,
+            relaxation=self.relaxation,
+            fit_intercept=fit_b,
+            positive=y_pos == 1,
+            sample_weight=weights,
+        )
 
         theta0 = np.zeros(d + 1 if fit_b else d)
-        result = minimize(objective, theta0, jac=True, method="L-BFGS-B",
-                          options={"maxiter": int(self.max_iter), "gtol": float(self.tol),
-                                   "ftol": 1e-15})
+        result = minimize(
+            objective,
+            theta0,
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": int(self.max_iter), "gtol": float(self.tol), "ftol": 1e-15},
+        )
         if not result.success and result.nit >= self.max_iter:
             warnings.warn(
                 f"L-BFGS did not converge in {self.max_iter} iterations; increase max_iter",
-                ConvergenceWarning, stacklevel=2)
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         theta = result.x
         self.classes_ = classes
         self.groups_ = groups
         self.coef_ = theta[:d].reshape(1, -1)
         self.intercept_ = np.array([theta[d] if fit_b else 0.0])
         self.objective_ = float(result.fun)
-        z_pen = X_pen @ self.coef_[0] + self.intercept_[0]
-        stat = expit(z_pen) if use_proba else z_pen
-        self.penalty_value_ = group_mean_penalty(stat, codes_pen, groups.size)[0]
+        z_pen = X[mask] @ self.coef_[0] + self.intercept_[0]
+        stat = expit(z_pen) if self.relaxation == "proba" else z_pen
+        self.penalty_value_ = group_mean_penalty(
+            stat, codes[mask], groups.size, None if weights is None else weights[mask]
+        )[0]
         self.n_iter_ = int(result.nit)
-        self.n_features_in_ = d
+        self.pos_label_ = pos_label
         return self
 
     def decision_function(self, X):
@@ -279,11 +452,7 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
             Positive scores predict ``classes_[1]``.
         """
         check_is_fitted(self, "coef_")
-        X = check_array(X, dtype=np.float64)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[1]} features but the model was fitted with "
-                f"{self.n_features_in_}")
+        X = validate_X(self, X, reset=False)
         return X @ self.coef_[0] + self.intercept_[0]
 
     def predict_proba(self, X):
@@ -317,3 +486,9 @@ class FairLogisticRegression(ClassifierMixin, BaseEstimator):
         """
         scores = self.decision_function(X)
         return self.classes_[(scores > 0).astype(int)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False  # binary only
+        tags.input_tags.sparse = False
+        return tags

@@ -16,8 +16,20 @@ __all__ = ["non_dominated", "pareto_front"]
 
 # Colour-blind-safe palette (Okabe and Ito, then three of Tol's muted colours)
 # paired with distinct markers, so twelve methods get twelve distinct styles.
-_COLOURS = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2",
-            "#CC79A7", "#F0E442", "#882255", "#999999", "#44AA99", "#999933"]
+_COLOURS = [
+    "#000000",
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#D55E00",
+    "#0072B2",
+    "#CC79A7",
+    "#F0E442",
+    "#882255",
+    "#999999",
+    "#44AA99",
+    "#999933",
+]
 _MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p"]
 _LABELS = {
     "accuracy": "accuracy (higher is better)",
@@ -61,16 +73,27 @@ def non_dominated(x, y, *, minimize_x=True, maximize_y=True):
         raise ValueError("x and y are empty")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
         raise ValueError("x and y must be finite (no NaN or infinity)")
-    gx = -x if minimize_x else x   # larger is better on both after the flip
+    gx = -x if minimize_x else x  # larger is better on both after the flip
     gy = y if maximize_y else -y
     at_least = (gx[None, :] >= gx[:, None]) & (gy[None, :] >= gy[:, None])
     strictly = (gx[None, :] > gx[:, None]) | (gy[None, :] > gy[:, None])
     return ~np.any(at_least & strictly, axis=1)
 
 
-def pareto_front(results, x="deo", y="accuracy", *, method="method", ax=None,
-                 error="std", front=True, xlabel=None, ylabel=None, title=None,
-                 legend=True):
+def pareto_front(
+    results,
+    x="deo",
+    y="accuracy",
+    *,
+    method="method",
+    ax=None,
+    error="std",
+    front=True,
+    xlabel=None,
+    ylabel=None,
+    title=None,
+    legend=True,
+):
     """Accuracy against unfairness, one point per method, error bars over splits.
 
     Parameters
@@ -126,8 +149,7 @@ def pareto_front(results, x="deo", y="accuracy", *, method="method", ax=None,
         raise ValueError(f"results must be a pandas DataFrame, got {type(results).__name__}")
     missing = [c for c in (method, x, y) if c not in results.columns]
     if missing:
-        raise ValueError(
-            f"results has no column(s) {missing}; columns are {list(results.columns)}")
+        raise ValueError(f"results has no column(s) {missing}; columns are {list(results.columns)}")
     if results.empty:
         raise ValueError("results is empty")
     if error not in ("std", "sem"):
@@ -143,16 +165,31 @@ def pareto_front(results, x="deo", y="accuracy", *, method="method", ax=None,
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 4.5))
     for i, name in enumerate(means.index):
-        ax.errorbar(means.loc[name, x], means.loc[name, y],
-                    xerr=spread.loc[name, x], yerr=spread.loc[name, y],
-                    fmt=_MARKERS[i % len(_MARKERS)], color=_COLOURS[i % len(_COLOURS)],
-                    markersize=8, markeredgecolor="black", capsize=3, linestyle="none",
-                    label=str(name))
+        ax.errorbar(
+            means.loc[name, x],
+            means.loc[name, y],
+            xerr=spread.loc[name, x],
+            yerr=spread.loc[name, y],
+            fmt=_MARKERS[i % len(_MARKERS)],
+            color=_COLOURS[i % len(_COLOURS)],
+            markersize=8,
+            markeredgecolor="black",
+            capsize=3,
+            linestyle="none",
+            label=str(name),
+        )
     if front and len(means) > 1:
         on_front = non_dominated(means[x].to_numpy(), means[y].to_numpy())
         points = means[on_front].sort_values(x)
-        ax.plot(points[x], points[y], linestyle="--", color="grey", linewidth=1,
-                zorder=0, label="Pareto front")
+        ax.plot(
+            points[x],
+            points[y],
+            linestyle="--",
+            color="grey",
+            linewidth=1,
+            zorder=0,
+            label="Pareto front",
+        )
     ax.set_xlabel(xlabel if xlabel is not None else _LABELS.get(x, x))
     ax.set_ylabel(ylabel if ylabel is not None else _LABELS.get(y, y))
     if title is not None:

@@ -26,9 +26,21 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._validation import as_1d_array, base_estimator_has, check_groups
+from ._validation import as_1d_array, base_estimator_has, check_groups, format_values
+from .base import (
+    HasMethods,
+    Options,
+    accepts_sparse,
+    check_params,
+    check_sample_weight,
+    check_weighted_classes,
+    fit_base,
+    fit_groups,
+    require_sensitive_features,
+    validate_X,
+)
 
 __all__ = ["reweighing_table", "reweighing_weights", "ReweighingClassifier"]
 
@@ -42,15 +54,20 @@ def _cells(y, sensitive_features):
     classes, y_codes = np.unique(y, return_inverse=True)
     if classes.size < 2:
         raise ValueError(
-            f"y has a single class ({classes[0]!r}); reweighing needs at least two labels")
+            f"y has a single class ({format_values(classes)}); reweighing needs at least two labels"
+        )
     if np.issubdtype(classes.dtype, np.floating) and not np.all(classes == np.round(classes)):
         raise ValueError(
-            "y must hold class labels, got non-integer floats (is this a regression target?)")
+            "Unknown label type: y must hold class labels, got non-integer floats (is this a "
+            "regression target?)"
+        )
     return classes, groups, y_codes.reshape(-1), g_codes
 
 
-def reweighing_table(y, *, sensitive_features):
+def reweighing_table(y, *, sensitive_features, sample_weight=None):
     """The reweighing weight of every (group, label) cell.
+
+    Derived in :ref:`chapter 7, § Pre-processing <sec-three-families-pre>`.
 
     Parameters
     ----------
@@ -58,6 +75,8 @@ def reweighing_table(y, *, sensitive_features):
         Class labels (binary in the book; any finite number of classes works).
     sensitive_features : array-like of shape (n_samples,)
         Group of each sample; at least two groups.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the samples: the frequencies become weighted frequencies.
 
     Returns
     -------
@@ -86,21 +105,25 @@ def reweighing_table(y, *, sensitive_features):
            [0.6667, 2.    ]])
     """
     classes, groups, y_codes, g_codes = _cells(y, sensitive_features)
-    n = y_codes.size
+    weights = check_sample_weight(sample_weight, y_codes.size)
     counts = np.zeros((groups.size, classes.size))
-    np.add.at(counts, (g_codes, y_codes), 1.0)
+    np.add.at(counts, (g_codes, y_codes), 1.0 if weights is None else weights)
+    n = counts.sum()
     empty = np.argwhere(counts == 0)
     if empty.size:
-        described = ", ".join(f"(group {groups[k]!r}, label {classes[c]!r})" for k, c in empty)
+        described = ", ".join(f"(group {groups[k]}, label {classes[c]})" for k, c in empty)
         raise ValueError(
             f"empty (group, label) cell(s): {described}; reweighing needs every group to "
-            "have examples of every label")
+            "have examples of every label"
+        )
     expected = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / n
     return expected / counts, groups, classes
 
 
-def reweighing_weights(y, *, sensitive_features):
+def reweighing_weights(y, *, sensitive_features, sample_weight=None):
     """Kamiran and Calders' reweighing: one weight per training example.
+
+    Derived in :ref:`chapter 7, § Pre-processing <sec-three-families-pre>`.
 
     ``w_i = P(S = s_i) P(Y = y_i) / P(S = s_i, Y = y_i)`` with the
     probabilities estimated by frequencies. Pass the result as
@@ -116,6 +139,10 @@ def reweighing_weights(y, *, sensitive_features):
         Class labels.
     sensitive_features : array-like of shape (n_samples,)
         Group of each sample; at least two groups.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Prior weights of the samples; the reweighing table is then computed
+        from weighted frequencies (multiply by ``sample_weight`` to get the
+        weights a learner should see).
 
     Returns
     -------
@@ -139,13 +166,17 @@ def reweighing_weights(y, *, sensitive_features):
     >>> float(w.sum())            # weighted count of (a, 1): 3 * 2/3 = 2 = 4 * 4 / 8
     8.0
     """
-    table, _, _ = reweighing_table(y, sensitive_features=sensitive_features)
+    table, _, _ = reweighing_table(
+        y, sensitive_features=sensitive_features, sample_weight=sample_weight
+    )
     _, _, y_codes, g_codes = _cells(y, sensitive_features)
     return table[g_codes, y_codes]
 
 
 class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Fit a classifier on reweighed training data (Kamiran and Calders, 2012).
+
+    Derived in :ref:`chapter 7, § Pre-processing <sec-three-families-pre>`.
 
     ``fit`` computes :func:`reweighing_weights` and passes them as
     ``sample_weight`` to a clone of ``estimator``, so the learner sees data in
@@ -161,16 +192,19 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    estimator_
-        Classifier. The fitted clone.
-    classes_
-        Array. The class labels.
-    groups_
-        Array. The sorted group labels seen in ``fit``.
-    weight_table_
-        Array of shape (n_groups, n_classes). The weight of each (group, class) cell (see :func:`reweighing_table`).
-    n_features_in_
-        Int. Number of features of the wrapped model, when it records it.
+    estimator_ : classifier
+        The fitted clone.
+    classes_ : ndarray
+        The class labels.
+    groups_ : ndarray
+        The sorted group labels seen in ``fit``.
+    weight_table_ : ndarray of shape (n_groups, n_classes)
+        The weight of each (group, class) cell (see :func:`reweighing_table`).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Names of the features seen in ``fit``, when ``X`` has
+        column names.
 
     Examples
     --------
@@ -188,10 +222,17 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     array([0, 1, 1, 1])
     """
 
-    def __init__(self, estimator=None):
+    _parameter_table: dict[str, list] = {
+        "estimator": [
+            Options((None,)),
+            HasMethods(("fit",), "a scikit-learn classifier (an object with fit)"),
+        ],
+    }
+
+    def __init__(self, estimator: object = None) -> None:
         self.estimator = estimator
 
-    def fit(self, X, y, *, sensitive_features):
+    def fit(self, X, y, *, sensitive_features=None, sample_weight=None) -> "ReweighingClassifier":
         """Fit a clone of ``estimator`` with the reweighing weights.
 
         Parameters
@@ -200,30 +241,52 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             Training features.
         y : array-like of shape (n_samples,)
             Class labels.
-        sensitive_features : array-like of shape (n_samples,)
+        sensitive_features : array-like of shape (n_samples,) or (n_samples, n_columns)
             Group of each sample (used only to compute the weights).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Prior weights of the samples: the table is computed from weighted
+            frequencies and the learner sees ``sample_weight`` times the
+            reweighing weight.
 
         Returns
         -------
         self : ReweighingClassifier
             The fitted wrapper.
         """
-        n_rows = getattr(X, "shape", (len(X),))[0]
+        check_params(self, self._parameter_table)
+        require_sensitive_features(self, sensitive_features)
+        X = validate_X(self, X, reset=True, numeric=False)
+        n_rows = X.shape[0]
+        fit_groups(sensitive_features, n_rows, self)
+        if y is None:
+            raise ValueError(
+                "ReweighingClassifier requires y to be passed, but the target y is None"
+            )
+        if np.ndim(np.asarray(y)) == 2 and np.shape(y)[1] == 1:
+            y = column_or_1d(np.asarray(y), warn=True)
         y_array = as_1d_array(y, "y", numeric=False)
         if n_rows != y_array.shape[0]:
             raise ValueError(
                 f"inputs have different lengths: X has {n_rows} rows but y has "
-                f"{y_array.shape[0]} entries")
-        table, groups, classes = reweighing_table(y_array, sensitive_features=sensitive_features)
+                f"{y_array.shape[0]} entries"
+            )
+        prior = check_sample_weight(sample_weight, n_rows)
+        check_weighted_classes(y_array, prior)
+        table, groups, classes = reweighing_table(
+            y_array, sensitive_features=sensitive_features, sample_weight=prior
+        )
         _, _, y_codes, g_codes = _cells(y_array, sensitive_features)
         base = LogisticRegression() if self.estimator is None else self.estimator
-        self.estimator_ = clone(base).fit(X, y, sample_weight=table[g_codes, y_codes])
+        weights = table[g_codes, y_codes] * (1.0 if prior is None else prior)
+        self.estimator_ = fit_base(clone(base), X, y_array, weights, self)
         self.classes_ = self.estimator_.classes_
         self.groups_ = groups
         self.weight_table_ = table
-        if hasattr(self.estimator_, "n_features_in_"):
-            self.n_features_in_ = self.estimator_.n_features_in_
         return self
+
+    def _checked(self, X):
+        check_is_fitted(self, "estimator_")
+        return validate_X(self, X, reset=False, numeric=False)
 
     def predict(self, X):
         """Predicted labels of the wrapped model (no sensitive attribute needed).
@@ -238,7 +301,7 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        check_is_fitted(self, "estimator_")
+        X = self._checked(X)
         return self.estimator_.predict(X)
 
     @available_if(base_estimator_has("predict_proba"))
@@ -255,7 +318,7 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``.
         """
-        check_is_fitted(self, "estimator_")
+        X = self._checked(X)
         return self.estimator_.predict_proba(X)
 
     @available_if(base_estimator_has("decision_function"))
@@ -272,5 +335,11 @@ class ReweighingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         scores : ndarray
             As returned by the wrapped model.
         """
-        check_is_fitted(self, "estimator_")
+        X = self._checked(X)
         return self.estimator_.decision_function(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        base = LogisticRegression() if self.estimator is None else self.estimator
+        tags.input_tags.sparse = accepts_sparse(base)  # X goes to the base as is
+        return tags

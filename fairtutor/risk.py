@@ -19,7 +19,7 @@ use the signed label :math:`\tilde y = 2y - 1 \in \{-1, +1\}`. The losses are
 
 The fairness risk follows Donini et al. (2018): equal opportunity asks that
 the risk on the positives of each group,
-:math:`L^{+,s}(f) = \mathbb{E}[\ell(f(X), Y) \mid Y = 1, S = s]`, be the same
+:math:`L^+_s(f) = \mathbb{E}[\ell(f(X), Y) \mid Y = 1, S = s]`, be the same
 for all groups; demographic parity asks the same of
 :math:`\mathbb{E}[\ell(f(X), 1) \mid S = s]` (our rewriting: the loss against
 the favourable label, on everyone in the group). With the 0-1 loss the two
@@ -35,11 +35,14 @@ import numpy as np
 import pandas as pd
 
 from ._validation import (
+    SmallGroupWarning,
+    _unique_labels,
     as_1d_array,
     check_binary,
     check_groups,
     check_random_state,
     check_same_length,
+    resolve_pos_label,
 )
 from .metrics import demographic_parity_difference, equal_opportunity_difference
 
@@ -88,18 +91,11 @@ LOSSES = {
 }
 
 
-class SmallGroupWarning(UserWarning):
-    """A group is too small for the interval to say anything about it.
-
-    Raised as a warning (not an error) so that a reader still gets the
-    interval; turn it into an error with
-    ``warnings.simplefilter("error", SmallGroupWarning)``.
-    """
-
-
 @dataclass(frozen=True)
 class FairnessRisk:
     """Group-conditional risks and their largest gap.
+
+    Derived in :ref:`chapter 2, § The fairness risk <sec-empirical-fairness-risk>`.
 
     Returned by :func:`fairness_risk`; ``float(result)`` is the gap. Fields:
 
@@ -128,12 +124,15 @@ class FairnessRisk:
 class FairnessInterval:
     """An estimate of a fairness gap and a confidence interval around it.
 
+    Derived in :ref:`chapter 2, § How far is the empirical DEO from the true DEO?
+    <sec-empirical-deo-interval>`
+
     Returned by :func:`fairness_confidence_interval`. Fields:
 
     - ``estimate``: the empirical gap (DEO or DP difference) on the sample;
     - ``low``, ``high``: the interval; it contains the population gap with
       probability at least ``1 - delta`` (Hoeffding) or approximately so
-      (bootstrap);
+      (bootstrap of the signed differences, also when the gap is 0);
     - ``delta``: the failure probability;
     - ``method``: ``"hoeffding"`` or ``"bootstrap"``;
     - ``constraint``: ``"equal_opportunity"`` or ``"demographic_parity"``;
@@ -183,8 +182,7 @@ def _per_sample_losses(loss_fn, y, scores):
     values = np.asarray(loss_fn(y.astype(np.float64), scores), dtype=np.float64)
     if values.shape != scores.shape:
         raise ValueError(
-            f"the loss returned shape {values.shape}, expected one value per sample "
-            f"{scores.shape}"
+            f"the loss returned shape {values.shape}, expected one value per sample {scores.shape}"
         )
     if not np.all(np.isfinite(values)):
         raise ValueError("the loss returned NaN or infinite values")
@@ -198,8 +196,10 @@ def _scores(values, name):
     return scores
 
 
-def empirical_risk(y_true, scores, *, loss="zero_one"):
+def empirical_risk(y_true, scores, *, loss="zero_one", pos_label=None) -> float:
     r"""Average loss of a score on a sample, :math:`\hat L(f)`.
+
+    Derived in :ref:`chapter 2, § Risk and empirical risk <sec-empirical-risk>`.
 
     .. math::
         \hat L(f) = \frac{1}{n} \sum_{i=1}^n \ell(f(x_i), y_i)
@@ -216,6 +216,10 @@ def empirical_risk(y_true, scores, *, loss="zero_one"):
         One of ``"zero_one"``, ``"hinge"``, ``"linear"``, ``"logistic"``,
         ``"squared"`` (see the module docstring), or a callable
         ``loss(y, scores)`` returning per-sample losses.
+    pos_label : int, str or bool, default=None
+        The label read as :math:`y = 1`. ``None``: the larger label, as in
+        scikit-learn (1 for {0, 1} and {-1, 1}; a ``PositiveLabelWarning``
+        names the label taken for other labels, e.g. {1, 2} or strings).
 
     Returns
     -------
@@ -231,34 +235,45 @@ def empirical_risk(y_true, scores, *, loss="zero_one"):
     0.75
     """
     loss_fn, _ = _check_loss(loss)
-    y = _binary_labels(y_true)
+    y = _binary_labels(y_true, pos_label)
     scores = _scores(scores, "scores")
     check_same_length(y_true=y, scores=scores)
     return float(_per_sample_losses(loss_fn, y, scores).mean())
 
 
-def _binary_labels(y_true):
+def _binary_labels(y_true, pos_label=None, warn=True):
     y = as_1d_array(y_true, "y_true", numeric=False)
-    labels = np.unique(y)
-    pos_label = 1 if (labels.size < 2 or 1 in labels) else labels.max()
+    labels, _ = _unique_labels(y, "y_true")
+    if labels.size > 2:
+        return check_binary(y, "y_true")  # raises: more than two labels
+    pos_label = resolve_pos_label(labels, pos_label, "y_true", warn=warn)
     return check_binary(y, "y_true", pos_label=pos_label)
 
 
-def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_one",
-                  constraint="equal_opportunity"):
+def fairness_risk(
+    y_true,
+    y_pred_or_scores,
+    *,
+    sensitive_features,
+    loss="zero_one",
+    constraint="equal_opportunity",
+    pos_label=None,
+) -> FairnessRisk:
     r"""Group-conditional empirical risks and their largest gap.
+
+    Derived in :ref:`chapter 2, § The fairness risk <sec-empirical-fairness-risk>`.
 
     For equal opportunity, the risk of group :math:`s` is measured on its
     positives,
 
     .. math::
-        \hat L^{+,s}(f) = \frac{1}{n_s^+} \sum_{i:\, y_i = 1,\, s_i = s}
+        \hat L^+_s(f) = \frac{1}{n_s^+} \sum_{i:\, y_i = 1,\, s_i = s}
         \ell(f(x_i), 1),
 
     and for demographic parity on all its members with the favourable label,
-    :math:`\hat L^{s}(f) = \frac{1}{n_s} \sum_{i:\, s_i = s} \ell(f(x_i), 1)`.
-    The empirical fairness risk is the largest gap, :math:`\max_s \hat L^{s} -
-    \min_s \hat L^{s}`. With ``loss="zero_one"`` and 0/1 predictions the risk
+    :math:`\hat L_s(f) = \frac{1}{n_s} \sum_{i:\, s_i = s} \ell(f(x_i), 1)`.
+    The empirical fairness risk is the largest gap, :math:`\max_s \hat L_s -
+    \min_s \hat L_s`. With ``loss="zero_one"`` and 0/1 predictions the risk
     is one minus the true-positive rate (resp. the selection rate), so the gap
     equals :func:`~fairtutor.metrics.equal_opportunity_difference` (resp.
     :func:`~fairtutor.metrics.demographic_parity_difference`).
@@ -275,6 +290,8 @@ def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_on
         As in :func:`empirical_risk`.
     constraint : {"equal_opportunity", "demographic_parity"}
         Which fairness notion the risks express.
+    pos_label : int, str or bool, default=None
+        The favourable label of ``y_true`` (see :func:`empirical_risk`).
 
     Returns
     -------
@@ -304,7 +321,7 @@ def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_on
     """
     loss_fn, loss_name = _check_loss(loss)
     constraint = _check_choice(constraint, "constraint", CONSTRAINTS)
-    y = _binary_labels(y_true)
+    y = _binary_labels(y_true, pos_label, warn=constraint == "equal_opportunity")
     scores = _scores(y_pred_or_scores, "y_pred_or_scores")
     check_same_length(y_true=y, y_pred_or_scores=scores)
     groups, codes = check_groups(sensitive_features, y.shape[0])
@@ -331,6 +348,9 @@ def fairness_risk(y_true, y_pred_or_scores, *, sensitive_features, loss="zero_on
 
 def hoeffding_radius(n, delta, *, n_bounds=1):
     r"""Radius :math:`\sqrt{\log(2m/\delta) / (2n)}` of Hoeffding's inequality.
+
+    Derived in :ref:`chapter 2, § Risk and empirical risk <sec-empirical-risk>`
+    (:prf:ref:`thm-empirical-finite-class`).
 
     With probability at least :math:`1 - \delta`, the means of :math:`n`
     independent variables with values in [0, 1] lie within this radius of
@@ -395,10 +415,22 @@ def _gap_interval_from_boxes(low, high):
     return lower, upper
 
 
-def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.05,
-                                 method="hoeffding", constraint="equal_opportunity",
-                                 n_resamples=2000, random_state=None):
+def fairness_confidence_interval(
+    y_true,
+    y_pred,
+    *,
+    sensitive_features,
+    delta=0.05,
+    method="hoeffding",
+    constraint="equal_opportunity",
+    n_resamples=2000,
+    random_state=None,
+    pos_label=None,
+) -> FairnessInterval:
     r"""Estimate of a fairness gap (DEO or DP) with a confidence interval.
+
+    Derived in :ref:`chapter 2, § How far is the empirical DEO from the true DEO?
+    <sec-empirical-deo-interval>` (:prf:ref:`thm-empirical-deo-interval`).
 
     ``method="hoeffding"``: each group rate :math:`\hat r_s` (true-positive
     rate on the :math:`n_s^+` positives of group :math:`s`, or selection rate
@@ -417,9 +449,27 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
     contained in :math:`\widehat{\mathrm{DEO}} \pm (t_{(1)} + t_{(2)})`, the
     estimate plus or minus the sum of the two largest radii.
 
-    ``method="bootstrap"``: a percentile interval of the gap over
-    ``n_resamples`` stratified bootstrap samples (each group's positives, or
-    members, are resampled with their count kept), which is approximate.
+    ``method="bootstrap"``: a bootstrap of the **signed** differences, not of
+    the gap itself. Each group's positives (or members) are resampled with
+    their count kept, giving rates :math:`\hat r_s^*`; with the errors
+    :math:`e_s = \hat r_s^* - \hat r_s`, the radius :math:`c` is the
+    :math:`1 - \delta` quantile over ``n_resamples`` resamples of
+    :math:`\max_s e_s - \min_s e_s = \max_{s, s'} \lvert (\hat r_s^* - \hat
+    r_{s'}^*) - (\hat r_s - \hat r_{s'}) \rvert`, the largest error of a signed
+    pairwise difference. The interval is
+    :math:`[\max(0, \widehat{\mathrm{DEO}} - c), \min(1, \widehat{\mathrm{DEO}} + c)]`:
+    whenever every signed difference :math:`r_s - r_{s'}` lies within
+    :math:`c` of its estimate, the gap :math:`\max_{s, s'} \lvert r_s -
+    r_{s'}\rvert` lies within :math:`c` of :math:`\widehat{\mathrm{DEO}}`.
+    Its level is approximate (it rests on the bootstrap distribution of the
+    errors, and fails for groups with few positives or rates near 0 or 1),
+    but unlike a percentile interval of the resampled gap
+    :math:`\lvert \hat r_a^* - \hat r_b^* \rvert` it keeps its level when the
+    true gap is 0. That percentile interval's lower end is the
+    :math:`\delta/2` quantile of :math:`\lvert \hat r_a^* - \hat r_b^*
+    \rvert`, which is positive with high probability, so it excludes 0: it
+    covers a perfectly fair classifier almost never once the groups have
+    many positives (chapter 2 measures this).
 
     Parameters
     ----------
@@ -439,6 +489,9 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
         Bootstrap resamples (ignored by Hoeffding).
     random_state : None, int or numpy.random.Generator
         Seed of the bootstrap.
+    pos_label : int, str or bool, default=None
+        The favourable label of ``y_true`` and ``y_pred`` (``None``: the
+        larger label, as in :mod:`fairtutor.metrics`).
 
     Returns
     -------
@@ -455,8 +508,9 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
     Warns
     -----
     SmallGroupWarning
-        Hoeffding: when a group's radius is at least 1, so that the bound says
-        nothing about its rate (the interval then rests on the other groups
+        Hoeffding: when a group's clipped box :math:`[l_s, h_s]` is all of
+        [0, 1] (its radius is at least :math:`\max(\hat r_s, 1 - \hat r_s)`),
+        so that the bound says nothing about its rate (the interval then rests on the other groups
         only; it is the whole of [0, 1] when that makes it vacuous).
         Bootstrap: when a group's rate is 0 or 1, so that every resample
         repeats it and the interval ignores that group's uncertainty.
@@ -476,20 +530,52 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
     >>> boot = fairness_confidence_interval(y_true, y_pred, sensitive_features=group,
     ...                                     method="bootstrap", random_state=0)
     >>> round(boot.low, 4), round(boot.high, 4)
-    (0.1677, 0.2464)
+    (0.1689, 0.2479)
+    >>> # a perfectly fair classifier (both rates 0.7): the interval keeps 0 in
+    >>> fair = (rng.random(4000) < 0.7).astype(int)
+    >>> fair_boot = fairness_confidence_interval(y_true, fair, sensitive_features=group,
+    ...                                          method="bootstrap", random_state=0)
+    >>> fair_boot.contains(0.0), fair_boot.low
+    (True, 0.0)
     """
     delta = _check_delta(delta)
     method = _check_choice(method, "method", METHODS)
     constraint = _check_choice(constraint, "constraint", CONSTRAINTS)
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) \
-            or n_resamples < 10:
+    if (
+        isinstance(n_resamples, bool)
+        or not isinstance(n_resamples, (int, np.integer))
+        or n_resamples < 10
+    ):
         raise ValueError(f"n_resamples must be an integer of at least 10, got {n_resamples!r}")
-    gap_fn = (equal_opportunity_difference if constraint == "equal_opportunity"
-              else demographic_parity_difference)
+    gap_fn = (
+        equal_opportunity_difference
+        if constraint == "equal_opportunity"
+        else demographic_parity_difference
+    )
     # The metric validates the inputs and raises on a group without positives.
-    estimate = gap_fn(y_true, y_pred, sensitive_features=sensitive_features)
-    risk = fairness_risk(y_true, check_binary(y_pred, "y_pred"),
-                         sensitive_features=sensitive_features, constraint=constraint)
+    with warnings.catch_warnings():
+        # This function warns about small groups itself, with the interval.
+        warnings.simplefilter("ignore", SmallGroupWarning)
+        estimate = gap_fn(
+            y_true, y_pred, sensitive_features=sensitive_features, pos_label=pos_label
+        )
+    if pos_label is None:  # the label the metric took (it warned if that was a guess)
+        both = np.concatenate(
+            [
+                as_1d_array(y_true, "y_true", numeric=False).astype(object),
+                as_1d_array(y_pred, "y_pred", numeric=False).astype(object),
+            ]
+        )
+        pos_label = resolve_pos_label(
+            _unique_labels(both, "y_true and y_pred")[0], None, "y_true and y_pred", warn=False
+        )
+    risk = fairness_risk(
+        y_true,
+        check_binary(y_pred, "y_pred", pos_label=pos_label),
+        sensitive_features=sensitive_features,
+        constraint=constraint,
+        pos_label=pos_label,
+    )
     rates = 1.0 - risk.group_risks.to_numpy()
     counts = risk.counts.to_numpy()
     index = risk.group_risks.index
@@ -501,35 +587,55 @@ def fairness_confidence_interval(y_true, y_pred, *, sensitive_features, delta=0.
         high_s = np.clip(rates + radii, 0.0, 1.0)
         low, high = _gap_interval_from_boxes(low_s, high_s)
         low, high = float(low), float(min(high, 1.0))
-        vacuous = radii >= 1
+        # A box that is already all of [0, 1] says nothing about that rate; this
+        # happens as soon as t_s >= max(rate, 1 - rate), well before t_s >= 1.
+        vacuous = (low_s <= 0.0) & (high_s >= 1.0)
         if vacuous.any():
-            described = ", ".join(f"{g} ({n} {who})" for g, n in
-                                  zip(index[vacuous], counts[vacuous]))
+            described = ", ".join(
+                f"{g} ({n} {who})" for g, n in zip(index[vacuous], counts[vacuous], strict=True)
+            )
             whole = low == 0.0 and high == 1.0
             warnings.warn(
-                f"group(s) {described} are too small: their Hoeffding radius is at least 1 at "
+                f"group(s) {described} are too small: their Hoeffding box is all of [0, 1] at "
                 f"delta={delta:g}, so the bound says nothing about their rate"
-                + ("; the interval [0, 1] is vacuous" if whole else
-                   "; the interval rests on the other groups only"),
-                SmallGroupWarning, stacklevel=2)
+                + (
+                    "; the interval [0, 1] is vacuous"
+                    if whole
+                    else "; the interval rests on the other groups only"
+                ),
+                SmallGroupWarning,
+                stacklevel=2,
+            )
         radii_series = pd.Series(radii, index=index, name="radius")
     else:
         rng = check_random_state(random_state)
         draws = rng.binomial(counts, rates, size=(int(n_resamples), counts.size)) / counts
-        gaps = draws.max(axis=1) - draws.min(axis=1)
-        low, high = (float(q) for q in np.quantile(gaps, [delta / 2, 1 - delta / 2]))
+        errors = draws - rates
+        # the largest error of a signed pairwise difference, in each resample
+        radius = float(np.quantile(errors.max(axis=1) - errors.min(axis=1), 1 - delta))
+        low, high = max(0.0, float(estimate) - radius), min(1.0, float(estimate) + radius)
         degenerate = (rates == 0) | (rates == 1)
         if degenerate.any():
-            described = ", ".join(f"{g} ({n} {who}, rate {r:g})" for g, n, r in
-                                  zip(index[degenerate], counts[degenerate], rates[degenerate]))
+            described = ", ".join(
+                f"{g} ({n} {who}, rate {r:g})"
+                for g, n, r in zip(
+                    index[degenerate], counts[degenerate], rates[degenerate], strict=True
+                )
+            )
             warnings.warn(
                 f"group(s) {described}: every bootstrap resample repeats this rate, so the "
                 "interval ignores their uncertainty; use method='hoeffding'",
-                SmallGroupWarning, stacklevel=2)
+                SmallGroupWarning,
+                stacklevel=2,
+            )
         radii_series = pd.Series(np.nan, index=index, name="radius")
 
     return FairnessInterval(
-        estimate=float(estimate), low=low, high=high, delta=delta, method=method,
+        estimate=float(estimate),
+        low=low,
+        high=high,
+        delta=delta,
+        method=method,
         constraint=constraint,
         group_rates=pd.Series(rates, index=index, name="rate"),
         group_counts=risk.counts.rename("count"),

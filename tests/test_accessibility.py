@@ -31,13 +31,25 @@ IDS = [p.stem for p in NOTEBOOKS]
 
 IMAGE_MIME = re.compile(r"^image/")
 # Keywords (matplotlib, pandas, seaborn) that set a non-colour encoding.
-STYLE_KEYWORDS = {"marker", "markers", "linestyle", "ls", "linestyles", "hatch", "dashes",
-                  "style", "fmt", "drawstyle"}
+STYLE_KEYWORDS = {
+    "marker",
+    "markers",
+    "linestyle",
+    "ls",
+    "linestyles",
+    "hatch",
+    "dashes",
+    "style",
+    "fmt",
+    "drawstyle",
+}
 STYLE_METHODS = {"set_hatch", "set_linestyle", "set_marker", "set_dashes"}
 PLOT_METHODS = {"plot", "semilogx", "semilogy", "loglog", "errorbar", "step"}
 # A matplotlib format string: optional colour letter, marker and/or line style.
-FORMAT_STRING = re.compile(r"^[bgrcmykw]?(?:[.,ov^<>1234sp*hH+xXDd|_]?(?:--|-\.|-|:)?)"
-                           r"[bgrcmykw]?$")
+FORMAT_STRING = re.compile(
+    r"^[bgrcmykw]?(?:[.,ov^<>1234sp*hH+xXDd|_]?(?:--|-\.|-|:)?)"
+    r"[bgrcmykw]?$"
+)
 MIN_ALT_WORDS = 8
 
 
@@ -51,8 +63,11 @@ def source_of(cell):
 
 
 def shows_image(cell):
-    return any(IMAGE_MIME.match(mime) for output in cell.get("outputs", [])
-               for mime in output.get("data", {}))
+    return any(
+        IMAGE_MIME.match(mime)
+        for output in cell.get("outputs", [])
+        for mime in output.get("data", {})
+    )
 
 
 def text_alternative(cell):
@@ -77,8 +92,7 @@ def alternative_problem(cell):
 
 def _python(source):
     # Drop IPython magics and shell escapes so that ast can parse the cell.
-    lines = ["" if line.lstrip().startswith(("%", "!")) else line
-             for line in source.splitlines()]
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
     return ast.parse("\n".join(lines))
 
 
@@ -100,34 +114,52 @@ def colour_only_problem(source):
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
     names = {_name(call.func) for call in calls}
     several_series = "legend" in names or any(
-        kw.arg == "label" for call in calls for kw in call.keywords)
-    colour_by_variable = any(
-        _name(call.func) == "scatter" and any(
-            kw.arg in {"c", "color"} and not _is_literal(kw.value) for kw in call.keywords)
-        for call in calls) and "colorbar" not in names
+        kw.arg == "label" for call in calls for kw in call.keywords
+    )
+    colour_by_variable = (
+        any(
+            _name(call.func) == "scatter"
+            and any(kw.arg in {"c", "color"} and not _is_literal(kw.value) for kw in call.keywords)
+            for call in calls
+        )
+        and "colorbar" not in names
+    )
     if not (several_series or colour_by_variable):
         return None
     styled = (
         any(kw.arg in STYLE_KEYWORDS for call in calls for kw in call.keywords)
         or names & STYLE_METHODS
-        or any(isinstance(node, ast.Dict) and any(
-            isinstance(k, ast.Constant) and k.value in STYLE_KEYWORDS for k in node.keys)
-            for node in ast.walk(tree))
-        or any(_name(call.func) in PLOT_METHODS and any(
-            isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value
-            and FORMAT_STRING.match(a.value) and re.search(r"[-:.,ov^<>sp*hH+xXDd|_1234]", a.value)
-            for a in call.args) for call in calls)
+        or any(
+            isinstance(node, ast.Dict)
+            and any(isinstance(k, ast.Constant) and k.value in STYLE_KEYWORDS for k in node.keys)
+            for node in ast.walk(tree)
+        )
+        or any(
+            _name(call.func) in PLOT_METHODS
+            and any(
+                isinstance(a, ast.Constant)
+                and isinstance(a.value, str)
+                and a.value
+                and FORMAT_STRING.match(a.value)
+                and re.search(r"[-:.,ov^<>sp*hH+xXDd|_1234]", a.value)
+                for a in call.args
+            )
+            for call in calls
+        )
     )
     if styled:
         return None
     what = "several labelled series" if several_series else "points coloured by a variable"
-    return (f"{what} told apart by colour only: also set marker=, linestyle=, hatch= "
-            "or a format string such as 'o--'")
+    return (
+        f"{what} told apart by colour only: also set marker=, linestyle=, hatch= "
+        "or a format string such as 'o--'"
+    )
 
 
 # --------------------------------------------------------------------------
 # the chapters
 # --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_every_figure_has_a_text_alternative(path):
@@ -156,26 +188,34 @@ def test_the_chapters_have_figures():
 # the heuristics themselves
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("source", [
-    "for g in (0, 1):\n    ax.plot(x, y[g], label=str(g))\nax.legend()",
-    "ax.bar(x, a, color='C0', label='a')\nax.bar(x, b, color='C1', label='b')\nplt.legend()",
-    "ax.scatter(X[:, 0], X[:, 1], c=groups)",
-    "%matplotlib inline\nplt.hist(a, label='a')\nplt.hist(b, label='b')\nplt.legend()",
-])
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "for g in (0, 1):\n    ax.plot(x, y[g], label=str(g))\nax.legend()",
+        "ax.bar(x, a, color='C0', label='a')\nax.bar(x, b, color='C1', label='b')\nplt.legend()",
+        "ax.scatter(X[:, 0], X[:, 1], c=groups)",
+        "%matplotlib inline\nplt.hist(a, label='a')\nplt.hist(b, label='b')\nplt.legend()",
+    ],
+)
 def test_colour_only_figures_are_caught(source):
     assert colour_only_problem(source)
 
 
-@pytest.mark.parametrize("source", [
-    "ax.plot(x, y)\nax.set_title('one series')",
-    "for g, ls in ((0, '-'), (1, '--')):\n    ax.plot(x, y[g], linestyle=ls, label=g)\nax.legend()",
-    "ax.plot(x, a, 'o-', label='a')\nax.plot(x, b, 's--', label='b')\nax.legend()",
-    "ax.bar(x, a, hatch='//', label='a')\nax.bar(x, b, label='b')\nax.legend()",
-    "styles = {0: {'marker': 'o'}, 1: {'marker': 's'}}\n"
-    "for g in (0, 1):\n    ax.scatter(x[g], y[g], label=g, **styles[g])\nax.legend()",
-    "sc = ax.scatter(X[:, 0], X[:, 1], c=scores)\nfig.colorbar(sc)",
-    "ax.scatter(x, y, c='black')",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "ax.plot(x, y)\nax.set_title('one series')",
+        "for g, ls in ((0, '-'), (1, '--')):\n"
+        "    ax.plot(x, y[g], linestyle=ls, label=g)\nax.legend()",
+        "ax.plot(x, a, 'o-', label='a')\nax.plot(x, b, 's--', label='b')\nax.legend()",
+        "ax.bar(x, a, hatch='//', label='a')\nax.bar(x, b, label='b')\nax.legend()",
+        "styles = {0: {'marker': 'o'}, 1: {'marker': 's'}}\n"
+        "for g in (0, 1):\n    ax.scatter(x[g], y[g], label=g, **styles[g])\nax.legend()",
+        "sc = ax.scatter(X[:, 0], X[:, 1], c=scores)\nfig.colorbar(sc)",
+        "ax.scatter(x, y, c='black')",
+    ],
+)
 def test_styled_or_single_series_figures_pass(source):
     assert colour_only_problem(source) is None
 
@@ -183,9 +223,58 @@ def test_styled_or_single_series_figures_pass(source):
 def test_text_alternative_rules():
     def cell(meta):
         return {"cell_type": "code", "metadata": meta, "outputs": []}
+
     assert alternative_problem(cell({}))
     assert alternative_problem(cell({"mystnb": {"image": {"alt": "a plot"}}}))
     assert alternative_problem(cell({"mystnb": {"image": {"alt": "../_images/a.png"}}}))
     long_alt = "Line chart of the test error against the penalty weight for both groups"
     assert alternative_problem(cell({"mystnb": {"image": {"alt": long_alt}}})) is None
     assert alternative_problem(cell({"mystnb": {"figure": {"caption": long_alt}}})) is None
+
+
+# --------------------------------------------------------------------------
+# the book's own fixes for axe-core (tests/test_browser.py runs axe itself)
+# --------------------------------------------------------------------------
+
+
+def test_bibliography_entries_get_a_role_that_is_not_deprecated():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+    from fairtutor_a11y import replace_deprecated_roles
+
+    # As docutils 0.21 writes a citation list.
+    html = (
+        '<div role="list" class="citation-list">\n'
+        '<div class="citation" id="id30" role="doc-biblioentry">\n<p>A.</p>\n</div>\n'
+        '<div role="doc-biblioentry" class="citation" id="id31">\n<p>B.</p>\n</div>\n</div>'
+    )
+    fixed = replace_deprecated_roles(html)
+    assert "doc-biblioentry" not in fixed
+    assert fixed.count('role="listitem"') == 2
+    assert '<div role="list" class="citation-list">' in fixed
+    # Prose that merely mentions the role is left alone.
+    prose = '<p>docutils writes role="doc-biblioentry"</p>'
+    assert replace_deprecated_roles(prose) == prose
+
+
+def test_icon_only_navigation_toggles_get_an_accessible_name():
+    import sys
+
+    from markupsafe import Markup
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+    from fairtutor_a11y import TOGGLE_LABEL, label_toctree_toggles
+
+    # As the theme writes the toggle of a chapter with sections.
+    html = Markup(
+        '<li class="has-children"><a href="x.html">2. Risk</a><details><summary>'
+        '<span class="toctree-toggle" role="presentation"><i class="fa-solid"></i></span>'
+        "</summary><ul><li>2.1</li></ul></details></li>"
+    )
+    fixed = label_toctree_toggles(str(html))
+    assert f'<summary aria-label="{TOGGLE_LABEL}">' in fixed
+    assert fixed.count("<summary") == 1
+    # A summary with its own text keeps it and gets no label.
+    named = "<details><summary>Model answer</summary><p>…</p></details>"
+    assert label_toctree_toggles(named) == named

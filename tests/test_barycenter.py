@@ -14,15 +14,20 @@ from sklearn.base import clone
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.linear_model import LinearRegression, Ridge
 
-from fairtutor.barycenter import (BarycenterPostprocessor, WassersteinFairRegressor, ecdf,
-                                  quantile, wasserstein_barycenter_1d)
+from fairtutor.barycenter import (
+    BarycenterPostprocessor,
+    WassersteinFairRegressor,
+    ecdf,
+    quantile,
+    wasserstein_barycenter_1d,
+)
 from fairtutor.datasets import make_biased_regression
 from fairtutor.metrics import ks_unfairness, wasserstein_unfairness
-
 
 # --------------------------------------------------------------------------
 # ecdf and quantile
 # --------------------------------------------------------------------------
+
 
 def test_ecdf_counts_points_at_or_below():
     rng = np.random.default_rng(0)
@@ -61,6 +66,7 @@ def test_quantile_rejects_bad_levels():
 # the barycenter against POT
 # --------------------------------------------------------------------------
 
+
 def _samples(seed, sizes=(7, 11, 5)):
     rng = np.random.default_rng(seed)
     return [rng.normal(loc=2.0 * k, scale=1.0 + k, size=n) for k, n in enumerate(sizes)]
@@ -69,7 +75,7 @@ def _samples(seed, sizes=(7, 11, 5)):
 def _objective(samples, weights, support, masses):
     """sum_s p_s W2^2(nu_s, barycenter), by POT's exact OT solver."""
     total = 0.0
-    for w, x in zip(weights, samples):
+    for w, x in zip(weights, samples, strict=True):
         M = ot.dist(x[:, None], support[:, None])
         total += w * ot.emd2(np.full(x.size, 1.0 / x.size), masses, M)
     return total
@@ -84,8 +90,13 @@ def test_barycenter_matches_pot_free_support(seed):
     # POT's free-support barycenter with our masses, started from other points.
     X_init = np.linspace(-3.0, 3.0, support.size)[:, None]
     pot_support = ot.lp.free_support_barycenter(
-        [x[:, None] for x in samples], [np.full(x.size, 1.0 / x.size) for x in samples],
-        X_init, b=masses, weights=weights, numItermax=20)
+        [x[:, None] for x in samples],
+        [np.full(x.size, 1.0 / x.size) for x in samples],
+        X_init,
+        b=masses,
+        weights=weights,
+        numItermax=20,
+    )
     np.testing.assert_allclose(pot_support[:, 0], support, atol=1e-10)
 
 
@@ -103,8 +114,10 @@ def test_barycenter_matches_pot_histogram_lp(seed):
     np.add.at(ours, np.searchsorted(grid, support), masses)
     np.testing.assert_allclose(hist, ours, atol=1e-6)
     # And the objective values agree (POT's barycenter is not better).
-    assert _objective(samples, weights, support, masses) <= \
-        _objective(samples, weights, grid, hist) + 1e-8
+    assert (
+        _objective(samples, weights, support, masses)
+        <= _objective(samples, weights, grid, hist) + 1e-8
+    )
 
 
 def test_barycenter_objective_is_minimal_against_perturbations():
@@ -114,8 +127,7 @@ def test_barycenter_objective_is_minimal_against_perturbations():
     best = _objective(samples, weights, support, masses)
     rng = np.random.default_rng(0)
     for _ in range(5):
-        worse = _objective(samples, weights, support + 0.05 * rng.normal(size=support.size),
-                           masses)
+        worse = _objective(samples, weights, support + 0.05 * rng.normal(size=support.size), masses)
         assert best <= worse + 1e-12
 
 
@@ -152,6 +164,7 @@ def test_barycenter_errors():
 # metrics against scipy and POT
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("seed", range(4))
 def test_ks_unfairness_equals_scipy_on_two_groups(seed):
     rng = np.random.default_rng(seed)
@@ -161,8 +174,9 @@ def test_ks_unfairness_equals_scipy_on_two_groups(seed):
         a, b = np.round(a), np.round(b)
     y = np.concatenate([a, b])
     s = np.array(["a"] * a.size + ["b"] * b.size)
-    assert np.isclose(ks_unfairness(y, sensitive_features=s), stats.ks_2samp(a, b).statistic,
-                      atol=1e-12)
+    assert np.isclose(
+        ks_unfairness(y, sensitive_features=s), stats.ks_2samp(a, b).statistic, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -172,12 +186,18 @@ def test_wasserstein_unfairness_equals_scipy_and_pot(seed):
     b = rng.exponential(size=rng.integers(3, 40))
     y = np.concatenate([a, b])
     s = np.repeat([0, 1], [a.size, b.size])
-    assert np.isclose(wasserstein_unfairness(y, sensitive_features=s),
-                      stats.wasserstein_distance(a, b), atol=1e-12)
+    assert np.isclose(
+        wasserstein_unfairness(y, sensitive_features=s),
+        stats.wasserstein_distance(a, b),
+        atol=1e-12,
+    )
     for p in (1, 2, 3):
         # ot.wasserstein_1d returns W_p to the power p.
-        assert np.isclose(wasserstein_unfairness(y, sensitive_features=s, p=p) ** p,
-                          ot.wasserstein_1d(a, b, p=p), atol=1e-10)
+        assert np.isclose(
+            wasserstein_unfairness(y, sensitive_features=s, p=p) ** p,
+            ot.wasserstein_1d(a, b, p=p),
+            atol=1e-10,
+        )
 
 
 def test_metrics_take_the_worst_pair_of_groups():
@@ -186,10 +206,14 @@ def test_metrics_take_the_worst_pair_of_groups():
     y = np.concatenate(samples)
     s = np.repeat(["a", "b", "c"], [30, 25, 40])
     pairs = [(i, j) for i in range(3) for j in range(i + 1, 3)]
-    assert np.isclose(ks_unfairness(y, sensitive_features=s),
-                      max(stats.ks_2samp(samples[i], samples[j]).statistic for i, j in pairs))
-    assert np.isclose(wasserstein_unfairness(y, sensitive_features=s),
-                      max(stats.wasserstein_distance(samples[i], samples[j]) for i, j in pairs))
+    assert np.isclose(
+        ks_unfairness(y, sensitive_features=s),
+        max(stats.ks_2samp(samples[i], samples[j]).statistic for i, j in pairs),
+    )
+    assert np.isclose(
+        wasserstein_unfairness(y, sensitive_features=s),
+        max(stats.wasserstein_distance(samples[i], samples[j]) for i, j in pairs),
+    )
 
 
 def test_metrics_errors():
@@ -208,6 +232,7 @@ def test_metrics_errors():
 # the post-processor
 # --------------------------------------------------------------------------
 
+
 def _gaussian_groups(n, seed, n_groups=3):
     rng = np.random.default_rng(seed)
     s = rng.integers(0, n_groups, n)
@@ -221,9 +246,9 @@ def test_postprocessor_equals_the_closed_form():
     cal = [y[:1500][s[:1500] == k] for k in range(3)]
     weights = np.array([c.size for c in cal]) / 1500
     expected = np.empty(1500)
-    for i, (value, group) in enumerate(zip(y[1500:], s[1500:])):
+    for i, (value, group) in enumerate(zip(y[1500:], s[1500:], strict=True)):
         level = ecdf(cal[group])(value)
-        expected[i] = sum(w * quantile(c, level) for w, c in zip(weights, cal))
+        expected[i] = sum(w * quantile(c, level) for w, c in zip(weights, cal, strict=True))
     np.testing.assert_allclose(out, expected, rtol=0, atol=1e-12)
     np.testing.assert_allclose(post.weights_, weights)
 
@@ -242,13 +267,18 @@ def test_fairness_moves_along_the_geodesic():
     y, s = _gaussian_groups(4000, 2)
     post = BarycenterPostprocessor(random_state=0).fit(y[:2000], sensitive_features=s[:2000])
     test, s_test = y[2000:], s[2000:]
-    fair = post.transform(test, sensitive_features=s_test)
-    np.testing.assert_array_equal(post.transform(test, sensitive_features=s_test, fairness=0.0),
-                                  test)
-    half = post.transform(test, sensitive_features=s_test, fairness=0.5)
+    fair = post.transform(test, sensitive_features=s_test, random_state=1)
+    np.testing.assert_array_equal(
+        post.transform(test, sensitive_features=s_test, fairness=0.0), test
+    )
+    half = post.transform(test, sensitive_features=s_test, fairness=0.5, random_state=1)
     np.testing.assert_allclose(half, 0.5 * test + 0.5 * fair)
-    w = [wasserstein_unfairness(post.transform(test, sensitive_features=s_test, fairness=a),
-                                sensitive_features=s_test) for a in (0.0, 0.5, 1.0)]
+    w = [
+        wasserstein_unfairness(
+            post.transform(test, sensitive_features=s_test, fairness=a), sensitive_features=s_test
+        )
+        for a in (0.0, 0.5, 1.0)
+    ]
     assert w[0] > w[1] > w[2]
 
 
@@ -279,14 +309,17 @@ def test_ks_bound_over_repeated_draws():
         cal = np.concatenate([rng.normal(0, 1, n_a), rng.gamma(2.0, 2.0, n_b)])
         s_cal = np.repeat([0, 1], [n_a, n_b])
         post = BarycenterPostprocessor(sigma=1e-3, random_state=d).fit(
-            np.round(cal, 1), sensitive_features=s_cal)  # rounded: ties the jitter breaks
+            np.round(cal, 1), sensitive_features=s_cal
+        )  # rounded: ties the jitter breaks
         new = np.concatenate([rng.normal(0, 1, per_draw), rng.gamma(2.0, 2.0, per_draw)])
         s_new = np.repeat([0, 1], per_draw)
-        out = post.transform(np.round(new, 1), sensitive_features=s_new)
+        out = post.transform(np.round(new, 1), sensitive_features=s_new, random_state=10**6 + d)
         outputs[0].append(out[:per_draw])
         outputs[1].append(out[per_draw:])
-        z = np.round(new[:per_draw], 1) + np.random.default_rng(post._transform_seed).uniform(
-            -1e-3, 1e-3, 2 * per_draw)[:per_draw]
+        z = (
+            np.round(new[:per_draw], 1)
+            + np.random.default_rng(10**6 + d).uniform(-1e-3, 1e-3, 2 * per_draw)[:per_draw]
+        )
         # One new point per draw: ranks of points sharing a calibration are dependent.
         ranks.append(np.searchsorted(post.calibration_sorted_[0], z[0], side="right"))
     a, b = np.concatenate(outputs[0]), np.concatenate(outputs[1])
@@ -309,11 +342,14 @@ def test_jitter_breaks_ties_of_atoms():
     y = (rng.random(20000) < np.where(s == 1, 0.6, 0.3)).astype(float)  # atoms at 0 and 1
     no_jitter = BarycenterPostprocessor(sigma=0.0).fit(y[:10000], sensitive_features=s[:10000])
     jitter = BarycenterPostprocessor(sigma=1e-3, random_state=0).fit(
-        y[:10000], sensitive_features=s[:10000])
-    ks_without = ks_unfairness(no_jitter.transform(y[10000:], sensitive_features=s[10000:]),
-                               sensitive_features=s[10000:])
-    ks_with = ks_unfairness(jitter.transform(y[10000:], sensitive_features=s[10000:]),
-                            sensitive_features=s[10000:])
+        y[:10000], sensitive_features=s[:10000]
+    )
+    ks_without = ks_unfairness(
+        no_jitter.transform(y[10000:], sensitive_features=s[10000:]), sensitive_features=s[10000:]
+    )
+    ks_with = ks_unfairness(
+        jitter.transform(y[10000:], sensitive_features=s[10000:]), sensitive_features=s[10000:]
+    )
     assert ks_without > 0.25 and ks_with < 0.05
 
 
@@ -336,12 +372,137 @@ def test_postprocessor_is_deterministic_and_string_groups_work():
     b = BarycenterPostprocessor(random_state=3).fit_transform(y, sensitive_features=groups)
     np.testing.assert_array_equal(a, b)
     c = BarycenterPostprocessor(random_state=3).fit_transform(
-        y, sensitive_features=pd.Series(groups))
+        y, sensitive_features=pd.Series(groups)
+    )
     np.testing.assert_array_equal(a, c)
     post = BarycenterPostprocessor(random_state=3).fit(y, sensitive_features=groups)
-    np.testing.assert_array_equal(post.transform(y, sensitive_features=groups),
-                                  post.transform(y, sensitive_features=groups))
+    np.testing.assert_array_equal(
+        post.transform(y, sensitive_features=groups, random_state=5),
+        post.transform(y, sensitive_features=groups, random_state=5),
+    )
     assert list(post.groups_) == ["men", "women"]
+
+
+def _rounded_predictor(n, seed):
+    """A tie-heavy predictor: N(0,1) and N(1,4) groups rounded to integers."""
+    rng = np.random.default_rng(seed)
+    s = (rng.random(n) < 0.4).astype(int)
+    return np.round(rng.normal(loc=1.0 * s, scale=1.0 + s)), s
+
+
+def test_row_by_row_is_as_fair_as_one_batch():
+    """Fresh jitter per call: a model served one row at a time is as fair as in one batch.
+
+    Both KS values estimate the same population KS of the (randomized) fair predictor
+    given the calibration sample; each misses it by less than the 99.9% two-sample KS
+    critical value 1.95 sqrt(1/n_0 + 1/n_1) (about 0.05 here), so they differ by less
+    than twice that. With re-used noise the row-by-row KS would stay near the raw 0.3.
+    """
+    y, s = _rounded_predictor(8000, 7)
+    cal, new = slice(0, 2000), slice(2000, 8000)
+    raw_ks = ks_unfairness(y[new], sensitive_features=s[new])
+    post = BarycenterPostprocessor(sigma=1e-3, random_state=0).fit(
+        y[cal], sensitive_features=s[cal]
+    )
+    batch = post.transform(y[new], sensitive_features=s[new])
+    rows = np.array(
+        [
+            post.transform(y[new][i : i + 1], sensitive_features=s[new][i : i + 1])[0]
+            for i in range(6000)
+        ]
+    )
+    ks_batch = ks_unfairness(batch, sensitive_features=s[new])
+    ks_rows = ks_unfairness(rows, sensitive_features=s[new])
+    n0, n1 = np.bincount(s[new])
+    allowance = 2 * 1.95 * np.sqrt(1 / n0 + 1 / n1)
+    assert raw_ks > 0.25
+    assert abs(ks_rows - ks_batch) < allowance
+    assert ks_rows < raw_ks / 3
+    # The same holds for the meta-estimator, whose predict goes through transform.
+    X, target, groups = make_biased_regression(6000, random_state=5)
+    model = WassersteinFairRegressor(_RoundedLinear(), sigma=1e-3, random_state=0).fit(
+        X[:4000], target[:4000], sensitive_features=groups[:4000]
+    )
+    one_by_one = np.concatenate(
+        [
+            model.predict(X[i : i + 1], sensitive_features=groups[i : i + 1])
+            for i in range(4000, 6000)
+        ]
+    )
+    in_one = model.predict(X[4000:], sensitive_features=groups[4000:])
+    n0, n1 = np.bincount(groups[4000:])
+    assert abs(
+        ks_unfairness(one_by_one, sensitive_features=groups[4000:])
+        - ks_unfairness(in_one, sensitive_features=groups[4000:])
+    ) < 2 * 1.95 * np.sqrt(1 / n0 + 1 / n1)
+
+
+class _RoundedLinear(LinearRegression):
+    """A linear model whose predictions are rounded (ties, as in a coarse scorer)."""
+
+    def predict(self, X):
+        return np.round(super().predict(X))
+
+
+def test_each_call_draws_fresh_noise_and_a_refit_replays_it():
+    y, s = _rounded_predictor(400, 8)
+    post = BarycenterPostprocessor(sigma=1e-3, random_state=0).fit(y, sensitive_features=s)
+    first = post.transform(np.zeros(200), sensitive_features=np.zeros(200, dtype=int))
+    second = post.transform(np.zeros(200), sensitive_features=np.zeros(200, dtype=int))
+    # All 200 inputs tie with about a third of group 0's calibration sample, which the
+    # noise spreads over many ranks: fresh noise gives different outputs.
+    assert np.unique(first).size > 10 and not np.array_equal(first, second)
+    replay = BarycenterPostprocessor(sigma=1e-3, random_state=0).fit(y, sensitive_features=s)
+    np.testing.assert_array_equal(
+        replay.transform(np.zeros(200), sensitive_features=np.zeros(200, dtype=int)), first
+    )
+    np.testing.assert_array_equal(
+        replay.transform(np.zeros(200), sensitive_features=np.zeros(200, dtype=int)), second
+    )
+
+
+def _previous_transform(post, y, codes, noise):
+    """The post-processor's former transform (per-group binary searches), for a given noise."""
+    z = y + noise
+    out = np.empty(y.size)
+    for k in range(post.groups_.size):
+        where = np.flatnonzero(codes == k)
+        ranks = np.searchsorted(post.calibration_sorted_[k], z[where], side="right")
+        out[where] = post.fair_values_[k][ranks]
+    return out
+
+
+@pytest.mark.parametrize("case", ["gaussian", "rounded", "outside", "constant group", "5 groups"])
+def test_fast_transform_is_exact(case):
+    """The radix-ordered merge gives bit-for-bit the former binary-search output."""
+    rng = np.random.default_rng(11)
+    n_groups = 5 if case == "5 groups" else 3
+    s = rng.integers(0, n_groups, 30000)
+    y = rng.normal(loc=s, scale=1.0 + 0.5 * s)
+    if case == "rounded":
+        y = np.round(y)
+    if case == "constant group":
+        y[s == 1] = 2.0
+    post = BarycenterPostprocessor(sigma=1e-4, random_state=0).fit(
+        y[:10000], sensitive_features=s[:10000]
+    )
+    new = y[10000:].copy()
+    if case == "outside":
+        new[::7] *= 50.0  # far outside every calibration range
+        new[::11] = -1e300
+    s_new = s[10000:]
+    # The calibration is the former fit's: the fit's noise comes first from random_state.
+    noise_fit = np.random.default_rng(0).uniform(-1e-4, 1e-4, 10000)
+    for k in range(n_groups):
+        np.testing.assert_array_equal(
+            post.calibration_sorted_[k], np.sort((y[:10000] + noise_fit)[s[:10000] == k])
+        )
+    for batch in (slice(0, 20000), slice(0, 3000), slice(5, 6)):  # radix path and small path
+        got = post.transform(new[batch], sensitive_features=s_new[batch], random_state=3)
+        noise = np.random.default_rng(3).uniform(-1e-4, 1e-4, new[batch].size)
+        np.testing.assert_array_equal(
+            got, _previous_transform(post, new[batch], s_new[batch], noise)
+        )
 
 
 def test_postprocessor_errors():
@@ -355,8 +516,9 @@ def test_postprocessor_errors():
     with pytest.raises(ValueError, match="at least 2"):
         post.fit([1.0, 2.0, 3.0], sensitive_features=[0, 0, 0])
     with pytest.raises(ValueError, match="sigma"):
-        BarycenterPostprocessor(sigma=-1.0).fit([1.0, 2.0, 3.0, 4.0],
-                                                sensitive_features=[0, 0, 1, 1])
+        BarycenterPostprocessor(sigma=-1.0).fit(
+            [1.0, 2.0, 3.0, 4.0], sensitive_features=[0, 0, 1, 1]
+        )
     post.fit([1.0, 2.0, 3.0, 4.0], sensitive_features=["a", "a", "b", "b"])
     with pytest.raises(ValueError, match="not seen at calibration"):
         post.transform([1.0, 2.0], sensitive_features=["a", "c"])
@@ -372,10 +534,12 @@ def test_postprocessor_errors():
 # the meta-estimator
 # --------------------------------------------------------------------------
 
+
 def test_meta_estimator_api_and_determinism():
     X, y, s = make_biased_regression(3000, random_state=0)
-    model = WassersteinFairRegressor(Ridge(alpha=1.0), sigma=1e-4, fairness=0.7,
-                                     calibration_size=0.4, random_state=0)
+    model = WassersteinFairRegressor(
+        Ridge(alpha=1.0), sigma=1e-4, fairness=0.7, calibration_size=0.4, random_state=0
+    )
     params = model.get_params()
     assert params["fairness"] == 0.7 and params["estimator__alpha"] == 1.0
     twin = clone(model)
@@ -386,15 +550,19 @@ def test_meta_estimator_api_and_determinism():
     assert model.postprocessor_.n_calibration_.sum() == 1200
     assert model.n_features_in_ == X.shape[1]
     assert -1 < model.score(X, y, sensitive_features=s) <= 1
-    c = WassersteinFairRegressor(Ridge(), random_state=1).fit(
-        X, y, sensitive_features=s).predict(X, sensitive_features=s)
+    c = (
+        WassersteinFairRegressor(Ridge(), random_state=1)
+        .fit(X, y, sensitive_features=s)
+        .predict(X, sensitive_features=s)
+    )
     assert not np.array_equal(a, c)
 
 
 def test_meta_estimator_makes_predictions_fair():
     X, y, s = make_biased_regression(8000, mean_shift=2.0, random_state=1)
     model = WassersteinFairRegressor(LinearRegression(), random_state=0).fit(
-        X[:5000], y[:5000], sensitive_features=s[:5000])
+        X[:5000], y[:5000], sensitive_features=s[:5000]
+    )
     fair = model.predict(X[5000:], sensitive_features=s[5000:])
     unfair = model.estimator_.predict(X[5000:])
     assert ks_unfairness(unfair, sensitive_features=s[5000:]) > 0.2
@@ -405,21 +573,25 @@ def test_prefit_only_calibrates():
     X, y, s = make_biased_regression(2000, random_state=2)
     base = LinearRegression().fit(X[:1000], y[:1000])
     model = WassersteinFairRegressor(base, prefit=True, random_state=0).fit(
-        X[1000:], sensitive_features=s[1000:])
+        X[1000:], sensitive_features=s[1000:]
+    )
     assert model.estimator_ is base
     assert model.postprocessor_.n_calibration_.sum() == 1000
     direct = BarycenterPostprocessor(random_state=model.postprocessor_.random_state).fit(
-        base.predict(X[1000:]), sensitive_features=s[1000:])
+        base.predict(X[1000:]), sensitive_features=s[1000:]
+    )
     np.testing.assert_array_equal(
         model.predict(X[:1000], sensitive_features=s[:1000]),
-        direct.transform(base.predict(X[:1000]), sensitive_features=s[:1000]))
+        direct.transform(base.predict(X[:1000]), sensitive_features=s[:1000]),
+    )
 
 
 def test_meta_estimator_with_dataframes_and_forest():
     X, y, s = make_biased_regression(600, random_state=3)
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
-    model = WassersteinFairRegressor(RandomForestRegressor(n_estimators=10, random_state=0),
-                                     random_state=0)
+    model = WassersteinFairRegressor(
+        RandomForestRegressor(n_estimators=10, random_state=0), random_state=0
+    )
     model.fit(frame, pd.Series(y), sensitive_features=pd.Series(s))
     assert model.predict(frame, sensitive_features=s).shape == (600,)
 

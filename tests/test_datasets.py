@@ -18,6 +18,8 @@ import pytest
 
 from fairtutor import datasets
 from fairtutor.datasets import (
+    _base,
+    _fetch,
     fetch_compas,
     fetch_law_school,
     get_data_home,
@@ -31,14 +33,22 @@ from fairtutor.datasets import (
     make_multitask_biased,
     make_preprocessor,
 )
-from fairtutor.datasets import _base, _fetch
 
 LOADERS = [load_adult, load_german, load_communities_crime, load_drug, load_student]
-BUNCH_FIELDS = {"data", "target", "sensitive", "feature_names", "target_name",
-                "sensitive_name", "frame", "DESCR"}
+BUNCH_FIELDS = {
+    "data",
+    "target",
+    "sensitive",
+    "feature_names",
+    "target_name",
+    "sensitive_name",
+    "frame",
+    "DESCR",
+}
 
 
 # ------------------------------------------------------------- common contract
+
 
 @pytest.mark.parametrize("loader", LOADERS, ids=lambda f: f.__name__)
 def test_bunch_fields_and_consistency(loader):
@@ -99,6 +109,7 @@ def test_preprocessor_gives_finite_standardized_features(loader):
 
 # ----------------------------------------------------------------- per data set
 
+
 def test_adult_published_counts():
     train, test = load_adult(split="train"), load_adult(split="test")
     assert len(train.data) == 30_162 and len(test.data) == 15_060
@@ -142,8 +153,17 @@ def test_communities_crime_columns_and_groups():
     assert len(cc.data) == 1_994
     # 128 columns - 5 identifiers - 23 with missing values - target - racepctblack
     assert cc.data.shape[1] == 98
-    for dropped in ["state", "county", "community", "communityname", "fold",
-                    "LemasSwornFT", "OtherPerCap", "racepctblack", "ViolentCrimesPerPop"]:
+    for dropped in [
+        "state",
+        "county",
+        "community",
+        "communityname",
+        "fold",
+        "LemasSwornFT",
+        "OtherPerCap",
+        "racepctblack",
+        "ViolentCrimesPerPop",
+    ]:
         assert dropped not in cc.data.columns
     assert cc.target_name == "ViolentCrimesPerPop"
     assert cc.target.between(0, 1).all()
@@ -208,7 +228,9 @@ def test_student_courses_and_prior_grades():
     g2 = load_student(target="G2", include_prior_grades=True)
     assert "G1" in g2.data.columns and "G2" not in g2.data.columns
     assert load_student(sensitive="address").sensitive.value_counts().to_dict() == {
-        "U": 452, "R": 197}
+        "U": 452,
+        "R": 197,
+    }
     assert "G1" in load_student(target="G3", include_prior_grades=True).DESCR
     with pytest.raises(ValueError, match="unknown course='bio'"):
         load_student(course="bio")
@@ -230,6 +252,7 @@ def test_preprocessor_fitted_on_train_only_handles_unseen_categories():
 
 
 # ------------------------------------------------------------ corrupt / missing
+
 
 @pytest.fixture
 def data_copy(tmp_path, monkeypatch):
@@ -262,38 +285,65 @@ def test_missing_file_names_the_file(data_copy):
 
 
 def test_sha256sums_file_agrees_with_the_loaders():
-    listed = dict(line.split()[::-1] for line in
-                  (_base.DATA_DIR / "SHA256SUMS").read_text().splitlines())
+    listed = dict(
+        line.split()[::-1] for line in (_base.DATA_DIR / "SHA256SUMS").read_text().splitlines()
+    )
     assert listed == _base.BUNDLED_SHA256
     assert sorted(p.name for p in _base.DATA_DIR.glob("*.gz")) == sorted(
-        f"{name}.gz" for name in _base.BUNDLED_SHA256)
+        f"{name}.gz" for name in _base.BUNDLED_SHA256
+    )
 
 
 def test_all_public_names_exported():
-    for name in ["load_adult", "load_german", "load_communities_crime", "load_drug",
-                 "load_student", "fetch_compas", "fetch_law_school", "get_data_home",
-                 "make_preprocessor", "make_biased_classification",
-                 "make_biased_regression", "make_multitask_biased"]:
+    for name in [
+        "load_adult",
+        "load_german",
+        "load_communities_crime",
+        "load_drug",
+        "load_student",
+        "fetch_compas",
+        "fetch_law_school",
+        "get_data_home",
+        "make_preprocessor",
+        "make_biased_classification",
+        "make_biased_regression",
+        "make_multitask_biased",
+    ]:
         assert name in datasets.__all__ and callable(getattr(datasets, name))
 
 
 # -------------------------------------------------------------------- fetchers
 
+
 def _shared_data():
     """The shared raw-data folder: a sibling of the repository root (CI) or /work/shared."""
-    candidates = [Path(__file__).resolve().parents[2] / "shared" / "data",
-                  Path("/work/shared/data")]
+    candidates = [
+        Path(__file__).resolve().parents[2] / "shared" / "data",
+        Path("/work/shared/data"),
+    ]
     for folder in candidates:
         if (folder / "compas" / "compas-scores-two-years.csv").is_file() and (
-                folder / "law_school" / "law_data.csv").is_file():
+            folder / "law_school" / "law_data.csv"
+        ).is_file():
             return folder
     return None
 
 
 SHARED = _shared_data()
 needs_shared = pytest.mark.skipif(SHARED is None, reason="shared raw data folder not found")
-IDENTIFYING = {"id", "name", "first", "last", "dob", "c_case_number", "r_case_number",
-               "vr_case_number", "compas_screening_date", "c_offense_date", "c_arrest_date"}
+IDENTIFYING = {
+    "id",
+    "name",
+    "first",
+    "last",
+    "dob",
+    "c_case_number",
+    "r_case_number",
+    "vr_case_number",
+    "compas_screening_date",
+    "c_offense_date",
+    "c_arrest_date",
+}
 
 
 @needs_shared
@@ -305,8 +355,13 @@ def test_fetch_compas_standard_filter_without_identifiers():
     assert not IDENTIFYING & set(compas.scores.columns)
     assert compas.target_name == "two_year_recid"
     assert compas.sensitive.value_counts().to_dict() == {
-        "African-American": 3_175, "Caucasian": 2_103, "Hispanic": 509, "Other": 343,
-        "Asian": 31, "Native American": 11}
+        "African-American": 3_175,
+        "Caucasian": 2_103,
+        "Hispanic": 509,
+        "Other": 343,
+        "Asian": 31,
+        "Native American": 11,
+    }
     # ProPublica: 45.5% of the 6,172 defendants recidivated within two years.
     assert round(compas.target.mean(), 3) == 0.455
     assert set(compas.scores["score_text"]) == {"Low", "Medium", "High"}
@@ -317,8 +372,13 @@ def test_fetch_compas_standard_filter_without_identifiers():
 
 @needs_shared
 def test_fetch_compas_options():
-    X, y, s = fetch_compas(data_home=SHARED, download_if_missing=False, sensitive="sex",
-                           races=("African-American", "Caucasian"), return_X_y=True)
+    X, y, s = fetch_compas(
+        data_home=SHARED,
+        download_if_missing=False,
+        sensitive="sex",
+        races=("African-American", "Caucasian"),
+        return_X_y=True,
+    )
     assert len(X) == 3_175 + 2_103 and "race" in X.columns and "sex" not in X.columns
     assert s.value_counts().sum() == len(y)
     with pytest.raises(ValueError, match="races must name at least two"):
@@ -337,8 +397,13 @@ def test_fetch_law_school_kusner_version():
     assert law.sensitive.nunique() == 8
     assert {"sander_index", "first_pf"} <= set(law.frame.columns)
     assert set(law.data["sex"]) == {"Female", "Male"}
-    passed = fetch_law_school(data_home=SHARED, download_if_missing=False, target="first_pf",
-                              sensitive="sex", races=("White", "Black"))
+    passed = fetch_law_school(
+        data_home=SHARED,
+        download_if_missing=False,
+        target="first_pf",
+        sensitive="sex",
+        races=("White", "Black"),
+    )
     assert set(passed.target.unique()) == {0, 1}
     assert len(passed.target) == 18_284 + 1_282
     raw = pd.read_csv(SHARED / "law_school" / "law_data.csv")
@@ -349,10 +414,14 @@ def test_fetch_law_school_kusner_version():
         fetch_law_school(data_home=SHARED, download_if_missing=False, target="LSAT")
 
 
-@pytest.mark.parametrize("fetch, relative", [
-    (fetch_compas, "compas/compas-scores-two-years.csv"),
-    (fetch_law_school, "law_school/law_data.csv"),
-], ids=["compas", "law_school"])
+@pytest.mark.parametrize(
+    "fetch, relative",
+    [
+        (fetch_compas, "compas/compas-scores-two-years.csv"),
+        (fetch_law_school, "law_school/law_data.csv"),
+    ],
+    ids=["compas", "law_school"],
+)
 def test_fetch_absent_file_with_downloading_off(fetch, relative, tmp_path):
     with pytest.raises(FileNotFoundError) as info:
         fetch(data_home=tmp_path, download_if_missing=False)
@@ -401,7 +470,7 @@ def test_fetch_rejects_a_changed_download(tmp_path, monkeypatch):
     home = tmp_path / "home"
     with pytest.raises(ValueError, match="the public copy has changed"):
         fetch_law_school(data_home=home, download_if_missing=True)
-    assert list((home / "law_school").iterdir()) == []
+    assert not (home / "law_school").exists()  # no empty folder left behind
 
 
 def test_fetch_download_failure_explains(tmp_path, monkeypatch):
@@ -412,9 +481,11 @@ def test_fetch_download_failure_explains(tmp_path, monkeypatch):
 
 # ------------------------------------------------------------------- synthetic
 
+
 def test_make_biased_regression_group_laws():
-    X, y, s = make_biased_regression(40_000, mean_shift=1.5, scale_ratio=3.0, noise=0.0,
-                                     random_state=1)
+    X, y, s = make_biased_regression(
+        40_000, mean_shift=1.5, scale_ratio=3.0, noise=0.0, random_state=1
+    )
     assert X.shape == (40_000, 4) and y.shape == s.shape == (40_000,)
     np.testing.assert_allclose(y[s == 0].mean(), 0.0, atol=0.03)
     np.testing.assert_allclose(y[s == 1].mean(), 1.5, atol=0.05)
@@ -426,17 +497,20 @@ def test_make_biased_regression_group_laws():
 def test_make_biased_regression_three_groups_and_determinism():
     a = make_biased_regression(300, group_weights=(1, 1, 1), random_state=5)
     b = make_biased_regression(300, group_weights=(1, 1, 1), random_state=5)
-    for u, v in zip(a, b):
+    for u, v in zip(a, b, strict=True):
         np.testing.assert_array_equal(u, v)
     assert set(np.unique(a[2])) == {0, 1, 2}
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"scale_ratio": 0.0}, "scale_ratio must be positive"),
-    ({"noise": -1.0}, "noise must be non-negative"),
-    ({"n_samples": 0}, "n_samples must be a positive integer"),
-    ({"group_weights": (1.0,)}, "at least two entries"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"scale_ratio": 0.0}, "scale_ratio must be positive"),
+        ({"noise": -1.0}, "noise must be non-negative"),
+        ({"n_samples": 0}, "n_samples must be a positive integer"),
+        ({"group_weights": (1.0,)}, "at least two entries"),
+    ],
+)
 def test_make_biased_regression_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         make_biased_regression(**kwargs)
@@ -449,8 +523,7 @@ def test_make_multitask_biased_shapes_gaps_and_leakage():
     gaps = Y[s == 1].mean(axis=0) - Y[s == 0].mean(axis=0)
     assert (gaps > 0.1).all()
     # Without leakage the gaps vanish up to sampling noise.
-    _, Y0, s0 = make_multitask_biased(5_000, n_features=8, n_tasks=4, leakage=0.0,
-                                      random_state=0)
+    _, Y0, s0 = make_multitask_biased(5_000, n_features=8, n_tasks=4, leakage=0.0, random_state=0)
     assert np.abs(Y0[s0 == 1].mean(axis=0) - Y0[s0 == 0].mean(axis=0)).max() < 0.05
     # Identical tasks when task_similarity = 1 (labels differ only by sampling).
     _, Y1, _ = make_multitask_biased(5_000, task_similarity=1.0, random_state=0)
@@ -458,11 +531,14 @@ def test_make_multitask_biased_shapes_gaps_and_leakage():
     assert corr[np.triu_indices(3, 1)].min() > 0.3
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"task_similarity": 1.5}, "task_similarity must lie in"),
-    ({"n_tasks": 0}, "n_tasks must be a positive integer"),
-    ({"noise": -0.1}, "noise must be non-negative"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"task_similarity": 1.5}, "task_similarity must lie in"),
+        ({"n_tasks": 0}, "n_tasks must be a positive integer"),
+        ({"noise": -0.1}, "noise must be non-negative"),
+    ],
+)
 def test_make_multitask_biased_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         make_multitask_biased(**kwargs)
@@ -472,3 +548,33 @@ def test_make_biased_classification_is_unchanged():
     X, y, s = make_biased_classification(500, random_state=0)
     assert X.shape == (500, 4)
     assert y[s == 0].mean() > y[s == 1].mean()
+
+
+def test_adult_train_and_test_concatenate_like_all():
+    # Each split is indexed from 0 (documented); split="all" is their concatenation.
+    train = load_adult(split="train")
+    test = load_adult(split="test")
+    both = pd.concat([train.frame, test.frame], ignore_index=True)
+    pd.testing.assert_frame_equal(both, load_adult(split="all").frame)
+
+
+def test_fetchers_check_races_before_reading_and_leave_no_empty_folder(tmp_path, monkeypatch):
+    import urllib.request
+
+    from fairtutor.datasets import fetch_compas, fetch_law_school
+
+    with pytest.raises(ValueError, match="at least two distinct races"):
+        fetch_compas(data_home=tmp_path / "none", races=["Caucasian"])
+    with pytest.raises(ValueError, match="list of at least two race names"):
+        fetch_law_school(data_home=tmp_path / "none", races="White")
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    home = tmp_path / "home"
+    with pytest.raises(OSError, match="could not download"):
+        fetch_compas(data_home=home)
+    with pytest.raises(OSError, match="could not download"):
+        fetch_law_school(data_home=home)
+    assert not home.exists()

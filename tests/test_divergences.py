@@ -57,8 +57,9 @@ def test_sinkhorn_cost_equals_pot_full_entropic_objective(eps, weighted):
     assert ours.converged
     an = None if a is None else a.numpy()
     bn = None if b is None else b.numpy()
-    res = ot.solve_sample(x.numpy(), y.numpy(), an, bn, metric="sqeuclidean", reg=eps,
-                          max_iter=100_000, tol=1e-13)
+    res = ot.solve_sample(
+        x.numpy(), y.numpy(), an, bn, metric="sqeuclidean", reg=eps, max_iter=100_000, tol=1e-13
+    )
     # solve_sample's value includes eps * KL(plan | a b^T); value_linear is <plan, C>
     assert rel(ours.cost, res.value) < RTOL
     assert rel(ours.transport_cost, res.value_linear) < RTOL
@@ -66,8 +67,7 @@ def test_sinkhorn_cost_equals_pot_full_entropic_objective(eps, weighted):
     M = ot.dist(x.numpy(), y.numpy())
     an = np.full(60, 1 / 60) if a is None else a.numpy()
     bn = np.full(45, 1 / 45) if b is None else b.numpy()
-    lin = ot.sinkhorn2(an, bn, M, eps, method="sinkhorn_log", numItermax=100_000,
-                       stopThr=1e-13)
+    lin = ot.sinkhorn2(an, bn, M, eps, method="sinkhorn_log", numItermax=100_000, stopThr=1e-13)
     assert rel(ours.transport_cost, lin) < RTOL
     # the plan from the potentials has the prescribed marginals
     C = cost_matrix(x, y)
@@ -84,8 +84,9 @@ def test_sinkhorn_divergence_equals_twice_geomloss(eps):
     ours = sinkhorn_divergence(x, y, epsilon=eps, tol=1e-12, max_iter=100_000)
     # geomloss: cost |x-y|^2 / 2 and blur^2 = its epsilon, so OT_{eps/2}(C/2) = OT_eps(C)/2;
     # a slow epsilon-scaling schedule makes its fixed number of iterations converge
-    loss = SamplesLoss("sinkhorn", p=2, blur=math.sqrt(eps / 2), debias=True, scaling=0.998,
-                       backend="tensorized")
+    loss = SamplesLoss(
+        "sinkhorn", p=2, blur=math.sqrt(eps / 2), debias=True, scaling=0.998, backend="tensorized"
+    )
     assert rel(ours, 2 * loss(x, y)) < RTOL
 
 
@@ -158,8 +159,9 @@ def test_large_epsilon_tends_to_half_mmd_with_kernel_minus_cost(p):
     x, y = clouds(n=30, m=25)
     C = lambda u, v: cost_matrix(u, v, p=p).mean()  # noqa: E731
     half_mmd = 0.5 * (2 * C(x, y) - C(x, x) - C(y, y))  # energy distance / 2 for p=1
-    errors = [rel(sinkhorn_divergence(x, y, epsilon=e, p=p, tol=1e-12), half_mmd)
-              for e in [1e1, 1e2, 1e4]]
+    errors = [
+        rel(sinkhorn_divergence(x, y, epsilon=e, p=p, tol=1e-12), half_mmd) for e in [1e1, 1e2, 1e4]
+    ]
     assert errors[0] > errors[1] > errors[2]
     assert errors[2] < 1e-3
     if p == 2:  # the squared-distance "kernel" only sees the means
@@ -168,7 +170,7 @@ def test_large_epsilon_tends_to_half_mmd_with_kernel_minus_cost(p):
 
 def _population_mmd2_1d(mu, s, sigma):
     c = sigma / math.sqrt(sigma**2 + 2 * s**2)
-    return 2 * c * (1 - math.exp(-mu**2 / (2 * (sigma**2 + 2 * s**2))))
+    return 2 * c * (1 - math.exp(-(mu**2) / (2 * (sigma**2 + 2 * s**2))))
 
 
 def test_unbiased_mmd2_is_unbiased_and_biased_is_not():
@@ -202,8 +204,9 @@ def test_float32_stable_at_small_epsilon(p, gradient):
     s.backward()
     assert torch.isfinite(s.detach()) and float(s.detach()) > 0
     assert torch.isfinite(x.grad).all() and torch.isfinite(y.grad).all()
-    ref = sinkhorn_divergence(x.detach().double(), y.detach().double(), epsilon=eps, p=p,
-                              max_iter=max_iter)
+    ref = sinkhorn_divergence(
+        x.detach().double(), y.detach().double(), epsilon=eps, p=p, max_iter=max_iter
+    )
     assert rel(s, ref) < 1e-3
     res = sinkhorn(x.detach(), y.detach(), epsilon=eps, p=p)
     assert torch.isfinite(res.f).all() and torch.isfinite(res.g).all()
@@ -227,22 +230,21 @@ def test_envelope_and_autograd_gradients_agree():
     grads = {}
     for mode in ("envelope", "autograd"):
         xr, yr = x.clone().requires_grad_(), y.clone().requires_grad_()
-        s = sinkhorn_divergence(xr, yr, epsilon=0.5, gradient=mode, tol=1e-12,
-                                max_iter=100_000)
+        s = sinkhorn_divergence(xr, yr, epsilon=0.5, gradient=mode, tol=1e-12, max_iter=100_000)
         s.backward()
         grads[mode] = (float(s.detach()), xr.grad, yr.grad)
     assert rel(grads["envelope"][0], grads["autograd"][0]) < 1e-10
-    torch.testing.assert_close(grads["envelope"][1], grads["autograd"][1], rtol=1e-6,
-                               atol=1e-9)
-    torch.testing.assert_close(grads["envelope"][2], grads["autograd"][2], rtol=1e-6,
-                               atol=1e-9)
+    torch.testing.assert_close(grads["envelope"][1], grads["autograd"][1], rtol=1e-6, atol=1e-9)
+    torch.testing.assert_close(grads["envelope"][2], grads["autograd"][2], rtol=1e-6, atol=1e-9)
 
 
 def test_envelope_gradient_matches_finite_differences():
     x, y = clouds(n=12, m=10)
     a = weights(12, 3)
-    f = lambda u, w: sinkhorn(u, y, epsilon=0.5, a=w, tol=1e-13,  # noqa: E731
-                              max_iter=100_000).cost
+
+    def f(u, w):
+        return sinkhorn(u, y, epsilon=0.5, a=w, tol=1e-13, max_iter=100_000).cost
+
     xr, ar = x.clone().requires_grad_(), a.clone().requires_grad_()
     f(xr, ar).backward()
     h = 1e-6
@@ -263,8 +265,9 @@ def test_mmd2_gradcheck():
     x, y = clouds(n=6, m=5, d=2)
     xr, yr = x.clone().requires_grad_(), y.clone().requires_grad_()
     assert torch.autograd.gradcheck(lambda u, v: mmd2(u, v, bandwidth=0.9), (xr, yr))
-    assert torch.autograd.gradcheck(lambda u, v: linear_time_mmd2(u, v, bandwidth=0.9),
-                                    (xr[:5], yr))
+    assert torch.autograd.gradcheck(
+        lambda u, v: linear_time_mmd2(u, v, bandwidth=0.9), (xr[:5], yr)
+    )
 
 
 # --------------------------------------------------------------------------- penalties
@@ -278,16 +281,26 @@ def test_penalties_all_and_pairwise():
     expected = sum(mmd2(parts[k], z[s != k], bandwidth=1.0) for k in range(3)) / 3
     assert rel(pen(z, s), expected) < 1e-12
     pen = MMDPenalty(bandwidth=1.0, comparison="pairwise")
-    expected = (mmd2(parts[0], parts[1], bandwidth=1.0) + mmd2(parts[0], parts[2], bandwidth=1.0)
-                + mmd2(parts[1], parts[2], bandwidth=1.0)) / 3
+    expected = (
+        mmd2(parts[0], parts[1], bandwidth=1.0)
+        + mmd2(parts[0], parts[2], bandwidth=1.0)
+        + mmd2(parts[1], parts[2], bandwidth=1.0)
+    ) / 3
     assert rel(pen(z, s), expected) < 1e-12
     pen = SinkhornPenalty(scale="absolute", epsilon=0.5, comparison="pairwise", tol=1e-10)
-    expected = sum(sinkhorn_divergence(parts[i], parts[j], epsilon=0.5, tol=1e-10)
-                   for i, j in [(0, 1), (0, 2), (1, 2)]) / 3
+    expected = (
+        sum(
+            sinkhorn_divergence(parts[i], parts[j], epsilon=0.5, tol=1e-10)
+            for i, j in [(0, 1), (0, 2), (1, 2)]
+        )
+        / 3
+    )
     assert rel(pen(z, s), expected) < 1e-12
     # labels may be any values, e.g. strings via numpy codes or floats
-    assert rel(MMDPenalty(bandwidth=1.0)(z, (s * 10).double()),
-               MMDPenalty(bandwidth=1.0)(z, s)) < 1e-12
+    assert (
+        rel(MMDPenalty(bandwidth=1.0)(z, (s * 10).double()), MMDPenalty(bandwidth=1.0)(z, s))
+        < 1e-12
+    )
     assert "comparison='pairwise'" in repr(pen)
 
 
@@ -302,31 +315,41 @@ def test_two_groups_penalty_is_the_divergence_between_them():
     s = torch.cat([torch.zeros(30, dtype=torch.long), torch.ones(30, dtype=torch.long)])
     for comparison in ("all", "pairwise"):
         assert rel(MMDPenalty(comparison=comparison)(z, s), mmd2(a, b)) < 1e-12
-        assert rel(SinkhornPenalty(scale="absolute", epsilon=0.5, tol=1e-10, comparison=comparison)(z, s),
-                   sinkhorn_divergence(a, b, epsilon=0.5, tol=1e-10)) < 1e-12
+        penalty = SinkhornPenalty(scale="absolute", epsilon=0.5, tol=1e-10, comparison=comparison)
+        assert rel(penalty(z, s), sinkhorn_divergence(a, b, epsilon=0.5, tol=1e-10)) < 1e-12
     # and it is symmetric, so the order of the labels does not matter
     assert rel(mmd2(b, a), mmd2(a, b)) < 1e-12
-    assert rel(sinkhorn_divergence(b, a, epsilon=0.5, tol=1e-10),
-               sinkhorn_divergence(a, b, epsilon=0.5, tol=1e-10)) < 1e-8
+    assert (
+        rel(
+            sinkhorn_divergence(b, a, epsilon=0.5, tol=1e-10),
+            sinkhorn_divergence(a, b, epsilon=0.5, tol=1e-10),
+        )
+        < 1e-8
+    )
 
 
 def test_batch_comparison_is_each_group_against_the_whole_batch():
     g = torch.Generator().manual_seed(3)
     z = torch.randn(50, 2, generator=g, dtype=torch.float64)
-    s = (torch.arange(50) < 20).long()          # shares 0.6 and 0.4
+    s = (torch.arange(50) < 20).long()  # shares 0.6 and 0.4
     z = z + s[:, None] * 0.7
     a, b = z[s == 0], z[s == 1]
     got = MMDPenalty(bandwidth=1.0, unbiased=False, comparison="batch")(z, s)
-    expected = (mmd2(a, z, bandwidth=1.0, unbiased=False)
-                + mmd2(b, z, bandwidth=1.0, unbiased=False)) / 2
+    expected = (
+        mmd2(a, z, bandwidth=1.0, unbiased=False) + mmd2(b, z, bandwidth=1.0, unbiased=False)
+    ) / 2
     assert rel(got, expected) < 1e-12
     # mu_a - mu = pi_b (mu_a - mu_b): the pair divergence shrunk by the shares
     pi_a, pi_b = 0.6, 0.4
     between = mmd2(a, b, bandwidth=1.0, unbiased=False)
     assert rel(got, 0.5 * (pi_a**2 + pi_b**2) * between) < 1e-10
-    got = SinkhornPenalty(scale="absolute", epsilon=0.5, tol=1e-9, max_iter=5000, comparison="batch")(z, s)
-    expected = (sinkhorn_divergence(a, z, epsilon=0.5, tol=1e-9, max_iter=5000)
-                + sinkhorn_divergence(b, z, epsilon=0.5, tol=1e-9, max_iter=5000)) / 2
+    got = SinkhornPenalty(
+        scale="absolute", epsilon=0.5, tol=1e-9, max_iter=5000, comparison="batch"
+    )(z, s)
+    expected = (
+        sinkhorn_divergence(a, z, epsilon=0.5, tol=1e-9, max_iter=5000)
+        + sinkhorn_divergence(b, z, epsilon=0.5, tol=1e-9, max_iter=5000)
+    ) / 2
     assert rel(got, expected) < 1e-8
     with pytest.raises(ValueError, match="'all', 'pairwise' or 'batch'"):
         MMDPenalty(comparison="whole")
@@ -344,8 +367,10 @@ def test_penalty_is_zero_in_expectation_when_groups_share_a_distribution():
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_matches_cpu():
     x, y = clouds(n=50, m=40)
-    for fn in (lambda u, v: mmd2(u, v, bandwidth=1.0),
-               lambda u, v: sinkhorn_divergence(u, v, epsilon=0.5, tol=1e-10)):
+    for fn in (
+        lambda u, v: mmd2(u, v, bandwidth=1.0),
+        lambda u, v: sinkhorn_divergence(u, v, epsilon=0.5, tol=1e-10),
+    ):
         cpu = fn(x, y)
         gpu = fn(x.cuda(), y.cuda())
         assert gpu.device.type == "cuda"
@@ -432,7 +457,7 @@ def test_mmd_permutation_test_statistic_pvalue_and_errors():
     # the statistic is the biased MMD^2, whatever the permutations (mmd2 forms
     # distances by the |x|^2 + |y|^2 - 2 x.y expansion, hence not to 1e-15)
     assert rel(stat, mmd2(x, shifted, bandwidth=1.0, unbiased=False)) < 1e-7
-    assert p_shifted == 1 / 201                     # no relabelling comes close
+    assert p_shifted == 1 / 201  # no relabelling comes close
     _, p_same = mmd_permutation_test(x, same, random_state=0)
     assert p_same > 0.05
     # seeded: an int or a generator in the same state give the same p-value
@@ -440,9 +465,15 @@ def test_mmd_permutation_test_statistic_pvalue_and_errors():
     assert again == mmd_permutation_test(x, same, random_state=0)
     # under the null the p-value is (super-)uniform: rejections at 10% stay rare
     rejections = sum(
-        mmd_permutation_test(torch.randn(20, 1, generator=g), torch.randn(20, 1, generator=g),
-                             n_permutations=99, random_state=k)[1] <= 0.1
-        for k in range(40))
+        mmd_permutation_test(
+            torch.randn(20, 1, generator=g),
+            torch.randn(20, 1, generator=g),
+            n_permutations=99,
+            random_state=k,
+        )[1]
+        <= 0.1
+        for k in range(40)
+    )
     assert rejections <= 10
     with pytest.raises(ValueError, match="n_permutations"):
         mmd_permutation_test(x, same, n_permutations=0)
@@ -458,29 +489,33 @@ def test_mmd2_second_derivatives_are_exact():
     xr, yr = x.clone().requires_grad_(), y.clone().requires_grad_()
     for unbiased in (True, False):
         assert torch.autograd.gradgradcheck(
-            lambda u, v, unbiased=unbiased: mmd2(u, v, bandwidth=0.9, unbiased=unbiased),
-            (xr, yr))
+            lambda u, v, unbiased=unbiased: mmd2(u, v, bandwidth=0.9, unbiased=unbiased), (xr, yr)
+        )
 
 
 def test_sinkhorn_envelope_refuses_second_derivatives_and_autograd_gives_them():
     x, y = clouds(n=5, m=4, d=2)
     xr = x.clone().requires_grad_()
     s = sinkhorn_divergence(xr, y, epsilon=0.5, tol=1e-12, max_iter=10_000)
-    (grad,) = torch.autograd.grad(s, xr)          # first order: fine
+    (grad,) = torch.autograd.grad(s, xr)  # first order: fine
     assert torch.isfinite(grad).all()
     s = sinkhorn_divergence(xr, y, epsilon=0.5, tol=1e-12, max_iter=10_000)
     with pytest.raises(RuntimeError, match="first-order only.*gradient='autograd'"):
         torch.autograd.grad(s, xr, create_graph=True)
-    for fn in (lambda u: sinkhorn(u, y, epsilon=0.5, tol=1e-12, max_iter=10_000).cost,
-               lambda u: SinkhornPenalty(tol=1e-12)(torch.cat([u, y]),
-                                                    [0] * 5 + [1] * 4)):
+    for fn in (
+        lambda u: sinkhorn(u, y, epsilon=0.5, tol=1e-12, max_iter=10_000).cost,
+        lambda u: SinkhornPenalty(tol=1e-12)(torch.cat([u, y]), [0] * 5 + [1] * 4),
+    ):
         with pytest.raises(RuntimeError, match="first-order only"):
             torch.autograd.grad(fn(xr), xr, create_graph=True)
     # differentiating the iterations is exact for the (converged) algorithm
     yr = y.clone().requires_grad_()
     assert torch.autograd.gradgradcheck(
-        lambda u, v: sinkhorn_divergence(u, v, epsilon=0.5, tol=1e-12, max_iter=10_000,
-                                         gradient="autograd"), (xr, yr))
+        lambda u, v: sinkhorn_divergence(
+            u, v, epsilon=0.5, tol=1e-12, max_iter=10_000, gradient="autograd"
+        ),
+        (xr, yr),
+    )
 
 
 def test_unconverged_solves_warn_and_report():
@@ -523,8 +558,7 @@ def test_relative_sinkhorn_penalty_is_scale_invariant(p):
     direct = sinkhorn_divergence(x, y, epsilon=0.1 * m, p=p, tol=1e-10, max_iter=100_000)
     assert rel(base, direct / m) < 1e-8
     # with an absolute epsilon, shrinking the representation lowers the penalty
-    absolute = SinkhornPenalty(epsilon=0.1 * m, scale="absolute", p=p, tol=1e-10,
-                               max_iter=100_000)
+    absolute = SinkhornPenalty(epsilon=0.1 * m, scale="absolute", p=p, tol=1e-10, max_iter=100_000)
     assert rel(absolute(z, s), direct) < 1e-8
     assert float(absolute(0.1 * z, s)) < 0.2 * float(absolute(z, s))
     with pytest.raises(ValueError, match="scale must be"):
@@ -540,8 +574,13 @@ def test_penalties_accept_string_and_object_group_labels():
     names = ["female"] * 20 + ["male"] * 16
     for pen in (MMDPenalty(), SinkhornPenalty(tol=1e-9)):
         expected = pen(z, codes)
-        for labels in (names, np.array(names), pd.Series(names), np.array(names, object),
-                       [True] * 20 + [False] * 16):
+        for labels in (
+            names,
+            np.array(names),
+            pd.Series(names),
+            np.array(names, object),
+            [True] * 20 + [False] * 16,
+        ):
             assert rel(pen(z, labels), expected) < 1e-12
     with pytest.raises(ValueError, match="sensitive has 35 entries but z has 36 rows"):
         MMDPenalty()(z, names[:-1])
@@ -549,7 +588,9 @@ def test_penalties_accept_string_and_object_group_labels():
         MMDPenalty()(z, names[:-1] + [None])
     with pytest.raises(ValueError, match="sensitive contains NaN"):
         MMDPenalty()(z, [0.0] * 35 + [float("nan")])
-    with pytest.raises(ValueError, match="sensitive must be one-dimensional"):
+    # A 2-D array is read as intersectional groups, one row per point (as
+    # fairlearn reads several columns), so a reshaped 1-D array has too few rows.
+    with pytest.raises(ValueError, match="sensitive has 4 entries but z has 36 rows"):
         MMDPenalty()(z, np.array(names).reshape(4, 9))
     with pytest.raises(ValueError, match="group 'male' has 1 point"):
         MMDPenalty()(z, ["female"] * 35 + ["male"])
@@ -559,7 +600,7 @@ def test_p1_cost_is_exact_at_coinciding_points_and_gradcheck_passes():
     g = torch.Generator().manual_seed(5)
     x = torch.randn(6, 3, generator=g, dtype=torch.float64)
     y = x.clone()
-    y[0] += 1e-6                                   # nearly coinciding points
+    y[0] += 1e-6  # nearly coinciding points
     far = (x + 10).float()
     assert float(cost_matrix(far, far, p=1).diagonal().abs().max()) == 0.0
     assert rel(cost_matrix(x, y, p=1)[0, 0], 1e-6 * math.sqrt(3)) < 1e-6
@@ -569,7 +610,8 @@ def test_p1_cost_is_exact_at_coinciding_points_and_gradcheck_passes():
     yr = (torch.randn(4, 3, generator=g, dtype=torch.float64) + 0.5).requires_grad_()
     assert torch.autograd.gradcheck(
         lambda u, v: sinkhorn_divergence(u, v, epsilon=0.5, p=1, tol=1e-13, max_iter=100_000),
-        (xr, yr))
+        (xr, yr),
+    )
 
 
 def test_float32_far_from_the_origin_keeps_its_digits():
@@ -580,8 +622,9 @@ def test_float32_far_from_the_origin_keeps_its_digits():
     for p in (1, 2):
         eps = 0.1 * median_bandwidth(x, y) ** p
         ref = sinkhorn_divergence(x, y, epsilon=eps, p=p, tol=1e-10, max_iter=100_000)
-        got = sinkhorn_divergence(x.float(), y.float(), epsilon=eps, p=p, tol=1e-5,
-                                  max_iter=100_000)
+        got = sinkhorn_divergence(
+            x.float(), y.float(), epsilon=eps, p=p, tol=1e-5, max_iter=100_000
+        )
         assert rel(got, ref) < 1e-3
     sigma = median_bandwidth(x, y)
     assert rel(mmd2(x.float(), y.float(), bandwidth=sigma), mmd2(x, y, bandwidth=sigma)) < 1e-3
@@ -607,30 +650,42 @@ def test_scaling_solver_at_small_epsilon_equals_pot_and_geomloss():
     eps = 0.1
     ours = sinkhorn(x, y, epsilon=eps, a=a, b=b, tol=1e-12, max_iter=1_000_000)
     assert ours.converged
-    res = ot.solve_sample(x.numpy(), y.numpy(), a.numpy(), b.numpy(), metric="sqeuclidean",
-                          reg=eps, max_iter=200_000, tol=1e-13)
+    res = ot.solve_sample(
+        x.numpy(),
+        y.numpy(),
+        a.numpy(),
+        b.numpy(),
+        metric="sqeuclidean",
+        reg=eps,
+        max_iter=200_000,
+        tol=1e-13,
+    )
     assert rel(ours.cost, res.value) < RTOL
     linear = float((np.asarray(res.plan) * ot.dist(x.numpy(), y.numpy())).sum())
     assert rel(ours.transport_cost, linear) < RTOL
     # and the debiased divergence with geomloss, converted
     s = sinkhorn_divergence(x, y, epsilon=eps, a=a, b=b, tol=1e-12, max_iter=1_000_000)
-    loss = SamplesLoss("sinkhorn", p=2, blur=math.sqrt(eps / 2), debias=True, scaling=0.998,
-                       backend="tensorized")
+    loss = SamplesLoss(
+        "sinkhorn", p=2, blur=math.sqrt(eps / 2), debias=True, scaling=0.998, backend="tensorized"
+    )
     assert rel(s, 2 * loss(a, x, b, y)) < 1e-4
 
 
 def test_fast_preset_and_penalty_cost_table():
     x, y = clouds(n=60, m=50, dtype=torch.float32)
     eps = 0.03 * float(cost_matrix(x, y).mean())
-    ref = sinkhorn_divergence(x.double(), y.double(), epsilon=eps, tol=1e-10,
-                              max_iter=100_000)
+    ref = sinkhorn_divergence(x.double(), y.double(), epsilon=eps, tol=1e-10, max_iter=100_000)
     fast = sinkhorn_divergence(x, y, epsilon=eps, preset="fast")
     assert rel(fast, ref) < 1e-2
     with pytest.raises(ValueError, match="preset"):
         sinkhorn_divergence(x, y, epsilon=eps, preset="quick")
     rows = penalty_cost_table(batch_sizes=(16, 32), repeats=1)
     assert [(r["batch_size"], r["penalty"]) for r in rows] == [
-        (16, "mmd"), (16, "sinkhorn"), (32, "mmd"), (32, "sinkhorn")]
+        (16, "mmd"),
+        (16, "sinkhorn"),
+        (32, "mmd"),
+        (32, "sinkhorn"),
+    ]
     assert all(r["seconds"] > 0 for r in rows)
     assert rows[-1]["matrix_bytes"] == 3 * 16 * 16 * 4
     with pytest.raises(ValueError, match="even integers"):
@@ -647,6 +702,9 @@ def test_benchmark_results_file(tmp_path):
     assert record_ratio("demo", "a / b", 0.7, 1.0, path=path, echo=False)  # replaces
     ratios = load_results(path)["ratios"]
     assert [(r["name"], r["value"], r["pass"]) for r in ratios] == [
-        ("c / d", 4.0, False), ("e / f", None, False), ("a / b", 0.7, True)]
+        ("c / d", 4.0, False),
+        ("e / f", None, False),
+        ("a / b", 0.7, True),
+    ]
     assert ratios[0]["target"] == 3.0 and ratios[0]["comparison"] == "<="
     assert summary(path)[0].startswith("FAIL  [demo] c / d: 4")

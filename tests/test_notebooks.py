@@ -36,10 +36,12 @@ def test_every_code_cell_was_executed_in_order_and_stored(path):
     missing = [i for i, n in enumerate(counts) if n is None]
     assert not missing, f"{path.name}: code cells {missing} have no stored execution"
     assert counts == list(range(1, len(cells) + 1)), (
-        f"{path.name}: cells were not executed top to bottom in one run ({counts})")
+        f"{path.name}: cells were not executed top to bottom in one run ({counts})"
+    )
     without_output = [i for i, c in enumerate(cells) if not c.get("outputs")]
     assert len(without_output) < len(cells) / 2, (
-        f"{path.name}: most code cells show nothing ({without_output})")
+        f"{path.name}: most code cells show nothing ({without_output})"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -58,20 +60,27 @@ def test_exercise_convention(path):
     assert len(checks) >= 3, f"{path.name}: a chapter needs at least three exercises"
     for cell in solutions:
         assert "hide-input" in cell["metadata"].get("tags", []), (
-            f"{path.name}: solution {cell['metadata']['nbgrader']['grade_id']} is not collapsed")
+            f"{path.name}: solution {cell['metadata']['nbgrader']['grade_id']} is not collapsed"
+        )
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_every_check_fails_on_the_student_edition(path, tmp_path):
     student = nbformat.from_dict(classroom.make_student_notebook(read(path)))
-    client = NotebookClient(student, timeout=900, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        student,
+        timeout=900,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute()
     passed = [
         cell.metadata["nbgrader"]["grade_id"]
         for cell in student.cells
-        if cell.metadata.get("nbgrader", {}).get("grade")
+        if cell.cell_type == "code"
+        and cell.metadata.get("nbgrader", {}).get("grade")
         and not any(o.get("output_type") == "error" for o in cell.outputs)
     ]
     assert not passed, f"{path.name}: these checks pass without any answer: {passed}"

@@ -9,9 +9,17 @@ import fairtutor.divergences as divergences
 from fairtutor.datasets import make_multitask_biased
 from fairtutor.divergences import mmd2
 from fairtutor.metrics import demographic_parity_difference
-from fairtutor.representation import (SINKHORN_TRAINING_DEFAULTS, FairRepresentationLearner,
-                                      FrozenRepresentationHead, MultiTaskNet, OutputDPPenalty,
-                                      _n_batches, _stratified_batches, _task_loss)
+from fairtutor.representation import (
+    SINKHORN_TRAINING_DEFAULTS,
+    FairRepresentationLearner,
+    FrozenRepresentationHead,
+    MultiTaskNet,
+    OutputDPPenalty,
+    StratifiedBatchSampler,
+    _n_batches,
+    _stratified_batches,
+    _task_loss,
+)
 
 torch.set_num_threads(1)
 
@@ -47,12 +55,15 @@ def test_penalty_lowers_dp_of_held_out_head(data):
 def test_output_dp_baseline_lowers_training_dp_only(data):
     X, Y, s, train = data
     base = FairRepresentationLearner(penalty=None, **FAST).fit(
-        X[train], Y[train, :3], sensitive_features=s[train])
+        X[train], Y[train, :3], sensitive_features=s[train]
+    )
     outdp = FairRepresentationLearner(penalty="output_dp", lam=5.0, **FAST).fit(
-        X[train], Y[train, :3], sensitive_features=s[train])
-    train_gap = {name: np.mean([dp_gap(m.predict(X[~train], task=t), s[~train])
-                                for t in range(3)])
-                 for name, m in [("none", base), ("outdp", outdp)]}
+        X[train], Y[train, :3], sensitive_features=s[train]
+    )
+    train_gap = {
+        name: np.mean([dp_gap(m.predict(X[~train], task=t), s[~train]) for t in range(3)])
+        for name, m in [("none", base), ("outdp", outdp)]
+    }
     assert train_gap["outdp"] < 0.5 * train_gap["none"]
     # Yet the representation still encodes the group: a new head recovers much of the gap.
     head = outdp.fit_head(X[train], Y[train, 3])
@@ -61,8 +72,12 @@ def test_output_dp_baseline_lowers_training_dp_only(data):
 
 def test_random_state_makes_fit_reproducible(data):
     X, Y, s, train = data
-    fits = [FairRepresentationLearner(penalty="mmd", **{**FAST, "epochs": 3, "random_state": rs})
-            .fit(X, Y, sensitive_features=s) for rs in (7, 7, 8)]
+    fits = [
+        FairRepresentationLearner(penalty="mmd", **{**FAST, "epochs": 3, "random_state": rs}).fit(
+            X, Y, sensitive_features=s
+        )
+        for rs in (7, 7, 8)
+    ]
     np.testing.assert_array_equal(fits[0].transform(X), fits[1].transform(X))
     assert fits[0].history_ == fits[1].history_
     assert not np.allclose(fits[0].transform(X), fits[2].transform(X))
@@ -73,8 +88,7 @@ def test_fit_leaves_global_torch_rng_alone(data):
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    FairRepresentationLearner(penalty=None, **{**FAST, "epochs": 1}).fit(
-        X, Y, sensitive_features=s)
+    FairRepresentationLearner(penalty=None, **{**FAST, "epochs": 1}).fit(X, Y, sensitive_features=s)
     torch.testing.assert_close(torch.rand(3), expected)
     assert not torch.are_deterministic_algorithms_enabled()
 
@@ -186,20 +200,28 @@ def test_custom_penalty_module_and_progress_bar(data, capsys):
         def forward(self, z, sensitive):
             return (z[sensitive == 0].mean(0) - z[sensitive == 1].mean(0)).pow(2).sum()
 
-    model = FairRepresentationLearner(penalty=MeanGap(), lam=1.0, epochs=2, random_state=0,
-                                      progress=True)
+    model = FairRepresentationLearner(
+        penalty=MeanGap(), lam=1.0, epochs=2, random_state=0, progress=True
+    )
     model.fit(X, Y, sensitive_features=s)
     assert "epochs" in capsys.readouterr().err
     model.set_params(progress=False).fit(X, Y, sensitive_features=s)
     assert capsys.readouterr().err == ""
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(penalty="wasserstein"), "unknown penalty"),
-    (dict(lam=-1.0), "lam"),
-    (dict(epochs=0), "epochs"),
-    (dict(batch_size=4), "batch_size=4 is too small"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(penalty="wasserstein"), "unknown penalty"),
+        (dict(lam=-1.0), "lam"),
+        (dict(epochs=0), "epochs"),
+        (dict(batch_size=4), "batch_size=4 is too small"),
+        (dict(early_stopping=True, validation_fraction=1.5), "validation_fraction"),
+        (dict(early_stopping=True, validation_fraction=0.001), "fewer than 2 samples"),
+        (dict(early_stopping=True, n_iter_no_change=0), "n_iter_no_change"),
+        (dict(early_stopping=True, tol=-1.0), "tol"),
+    ],
+)
 def test_bad_parameters(data, kwargs, message):
     X, Y, s, _ = data
     model = FairRepresentationLearner(**{**FAST, **kwargs})
@@ -242,9 +264,11 @@ def test_cuda_requested_without_gpu(data):
 def test_cuda_fit_matches_cpu_closely(data):
     X, Y, s, _ = data
     cpu = FairRepresentationLearner(penalty="mmd", **{**FAST, "epochs": 2}).fit(
-        X, Y, sensitive_features=s)
+        X, Y, sensitive_features=s
+    )
     gpu = FairRepresentationLearner(penalty="mmd", device="cuda", **{**FAST, "epochs": 2}).fit(
-        X, Y, sensitive_features=s)
+        X, Y, sensitive_features=s
+    )
     np.testing.assert_allclose(gpu.transform(X), cpu.transform(X), atol=1e-3)
 
 
@@ -275,6 +299,7 @@ def test_mmd_penalty_is_the_divergence_between_the_two_groups(data):
     assert values["loss"] == pytest.approx(values["task_loss"] + 3.0 * expected, rel=1e-5)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # the capped run
 def test_sinkhorn_training_defaults_converge(data, monkeypatch):
     """Training must not run on Sinkhorn solves cut off by the iteration cap.
     The hardest case is a weak penalty on a wide representation (the groups stay
@@ -282,7 +307,7 @@ def test_sinkhorn_training_defaults_converge(data, monkeypatch):
     ConvergenceWarning, the training defaults let every one converge."""
     X, Y, s, train = data
     results = []
-    solve = divergences._divergence   # one call per divergence: (value, n_iter, converged)
+    solve = divergences._divergence  # one call per divergence: (value, n_iter, converged)
 
     def recording(*args, **kwargs):
         result = solve(*args, **kwargs)
@@ -293,9 +318,14 @@ def test_sinkhorn_training_defaults_converge(data, monkeypatch):
 
     def fit_and_record(penalty_kwargs):
         results.clear()
-        model = FairRepresentationLearner(penalty="sinkhorn", lam=0.01, hidden=(128, 64),
-                                          representation_dim=16, penalty_kwargs=penalty_kwargs,
-                                          **{**FAST, "epochs": 3})
+        model = FairRepresentationLearner(
+            penalty="sinkhorn",
+            lam=0.01,
+            hidden=(128, 64),
+            representation_dim=16,
+            penalty_kwargs=penalty_kwargs,
+            **{**FAST, "epochs": 3},
+        )
         model.fit(X[train], Y[train, :3], sensitive_features=s[train])
         # 3 epochs x 6 batches x one divergence (two groups: D(a, b) once),
         # whose three OT problems are solved together
@@ -309,6 +339,145 @@ def test_sinkhorn_training_defaults_converge(data, monkeypatch):
     assert not all(capped)  # the case is hard enough to hit the module's own cap
     model, converged = fit_and_record(None)
     penalty = model._make_penalty(np.ones(3, dtype=bool))
-    assert {k: getattr(penalty, k) for k in SINKHORN_TRAINING_DEFAULTS} == \
-        SINKHORN_TRAINING_DEFAULTS
+    assert {
+        k: getattr(penalty, k) for k in SINKHORN_TRAINING_DEFAULTS
+    } == SINKHORN_TRAINING_DEFAULTS
     assert all(converged)
+
+
+def test_stratified_batch_sampler_is_the_training_sampler_and_feeds_a_dataloader():
+    s = np.array(["a"] * 50 + ["b"] * 10 + ["c"] * 40)
+    sampler = StratifiedBatchSampler(s, batch_size=20, random_state=0)
+    assert len(sampler) == 5 and list(sampler.groups_) == ["a", "b", "c"]
+    epoch_1, epoch_2 = list(sampler), list(sampler)
+    assert epoch_1 != epoch_2  # a new shuffle every epoch
+    for epoch in (epoch_1, epoch_2):
+        assert sorted(i for batch in epoch for i in batch) == list(range(100))
+        for batch in epoch:
+            assert all(np.sum(s[batch] == g) >= 2 for g in "abc")
+    # the same seed gives the same batches as the private generator fit uses
+    codes = np.searchsorted(["a", "b", "c"], s)
+    seed = int(np.random.default_rng(0).integers(2**31 - 1))
+    by_group = [torch.as_tensor(np.flatnonzero(codes == k)) for k in range(3)]
+    expected = [
+        b.tolist() for b in _stratified_batches(by_group, 5, torch.Generator().manual_seed(seed))
+    ]
+    assert epoch_1 == expected
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.arange(100)), batch_sampler=sampler
+    )
+    assert sum(len(x) for (x,) in loader) == 100
+    with pytest.raises(ValueError, match="batch_size=2 is too small"):
+        StratifiedBatchSampler(s, batch_size=2)
+    with pytest.raises(ValueError, match="batch_size"):
+        StratifiedBatchSampler(s, batch_size=0)
+
+
+class _InterruptAfter(torch.nn.Module):
+    """A penalty that presses Ctrl-C at its n-th call (mid-epoch)."""
+
+    def __init__(self, n_calls):
+        super().__init__()
+        self.n_calls, self.calls = n_calls, 0
+
+    def forward(self, z, s):
+        self.calls += 1
+        if self.calls == self.n_calls:
+            raise KeyboardInterrupt
+        return z.sum() * 0.0
+
+
+def test_keyboard_interrupt_keeps_the_last_finished_epoch(data):
+    X, Y, s, _ = data
+    # 900 samples, batch 100: 9 batches per epoch; interrupt in the middle of epoch 3
+    model = FairRepresentationLearner(
+        penalty=_InterruptAfter(9 * 2 + 4),
+        epochs=10,
+        batch_size=100,
+        random_state=0,
+        progress=False,
+    )
+    with pytest.warns(UserWarning, match="interrupted"):
+        model.fit(X, Y, sensitive_features=s)
+    assert model.interrupted_ and model.n_epochs_ == 2
+    assert len(model.history_["loss"]) == 2
+    # the kept network is the one a 2-epoch fit produces (same seed, same batches)
+    two = FairRepresentationLearner(
+        penalty=_InterruptAfter(10**9), epochs=2, batch_size=100, random_state=0, progress=False
+    ).fit(X, Y, sensitive_features=s)
+    assert not two.interrupted_ and two.n_epochs_ == 2
+    np.testing.assert_array_equal(model.transform(X), two.transform(X))
+    # an interrupt before the first epoch ends is passed on: nothing to keep
+    with pytest.raises(KeyboardInterrupt):
+        FairRepresentationLearner(
+            penalty=_InterruptAfter(3), epochs=10, batch_size=100, progress=False
+        ).fit(X, Y, sensitive_features=s)
+
+
+def test_early_stopping_keeps_the_best_validation_epoch(data):
+    X, Y, s, _ = data
+    # a large learning rate overfits 900 points quickly, so the validation loss turns up
+    kwargs = dict(
+        penalty="mmd",
+        lam=1.0,
+        epochs=60,
+        batch_size=100,
+        lr=0.05,
+        hidden=(64,),
+        random_state=0,
+        progress=False,
+    )
+    model = FairRepresentationLearner(
+        early_stopping=True, validation_fraction=0.2, n_iter_no_change=3, **kwargs
+    ).fit(X, Y[:, :3], sensitive_features=s)
+    val = np.array(model.history_["val_loss"])
+    ran = len(model.history_["loss"])
+    assert ran == len(val) < 60  # it stopped early
+    best = int(np.argmin(val)) + 1
+    assert model.n_epochs_ == best and ran == best + 3
+    # the kept network has the best validation objective, recomputed independently
+    codes = s.astype(int)
+    seed = int(np.random.default_rng(0).integers(2**31 - 1))
+    rng = np.random.default_rng(seed)
+    val_idx = np.sort(
+        np.concatenate(
+            [
+                rng.permutation(np.flatnonzero(codes == k))[
+                    : int(np.ceil(0.2 * np.sum(codes == k)))
+                ]
+                for k in (0, 1)
+            ]
+        )
+    )
+    recomputed = model.objective(X[val_idx], Y[val_idx, :3], sensitive_features=s[val_idx])
+    assert recomputed["loss"] == pytest.approx(val.min(), rel=1e-5)
+    # without early stopping nothing is held out and the run is the usual one
+    plain = FairRepresentationLearner(**{**kwargs, "epochs": 2}).fit(
+        X, Y[:, :3], sensitive_features=s
+    )
+    assert "val_loss" not in plain.history_ and plain.n_epochs_ == 2
+
+
+def test_training_sinkhorn_penalty_gradient_does_not_shrink_the_representation(data):
+    """The relative Sinkhorn penalty used in training is an exactly scale-invariant
+    function of the batch, gradient included: its gradient has no radial component,
+    so it cannot pay to shrink the representation (which collapsed it to a point
+    when the scale was computed without a gradient)."""
+    penalty = FairRepresentationLearner(penalty="sinkhorn")._make_penalty(np.array([True]))
+    g = torch.Generator().manual_seed(0)
+    s = torch.arange(64) % 2
+    z = (torch.randn(64, 4, generator=g) + 0.8 * s[:, None]).requires_grad_()
+    value = penalty(z, s)
+    (grad,) = torch.autograd.grad(value, z)
+    assert abs(float((grad * z).sum())) < 1e-4 * float(grad.norm() * z.norm())
+    assert float(penalty(0.1 * z, s)) == pytest.approx(float(value), rel=1e-4)
+    X, Y, s_all, train = data
+    spreads = {}
+    for penalty_name, lam in [(None, 0.0), ("sinkhorn", 10.0)]:
+        model = FairRepresentationLearner(penalty=penalty_name, lam=lam, **FAST).fit(
+            X[train], Y[train, :3], sensitive_features=s_all[train]
+        )
+        spreads[penalty_name] = divergences.median_bandwidth(
+            torch.as_tensor(model.transform(X[~train]))
+        )
+    assert spreads["sinkhorn"] > spreads[None] / 3

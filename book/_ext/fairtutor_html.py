@@ -11,9 +11,20 @@ copy re-declares ``const THEBE_JS_URL`` and every page logs "Identifier
 'THEBE_JS_URL' has already been declared" in the reader's console
 (tests/test_browser.py rejects console errors). We keep the first of each
 script, identical filename-or-body and attributes.
+
+nbgrader markers in prose. A written-answer cell (a graded markdown cell, see
+the instructor guide) wraps its model answer in ``### BEGIN SOLUTION`` /
+``### END SOLUTION`` lines so that nbgrader and ``make student`` can replace
+it; in the book those lines would render as two level-3 headings (and appear
+in the page's table of contents). We drop them from markdown cells before
+MyST parses the notebook; code cells keep theirs.
 """
 
 from __future__ import annotations
+
+import json
+
+NBGRADER_MARKERS = {"### BEGIN SOLUTION", "### END SOLUTION"}
 
 
 def _script_key(script):
@@ -39,7 +50,31 @@ def _dedupe_page_scripts(app, pagename, templatename, context, doctree):
         context["script_files"] = unique_scripts(context["script_files"])
 
 
+def strip_markdown_solution_markers(notebook_json):
+    """Return the notebook JSON text without nbgrader marker lines in markdown cells."""
+    notebook = json.loads(notebook_json)
+    changed = False
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else source
+        lines = text.split("\n")
+        kept = [line for line in lines if line.strip() not in NBGRADER_MARKERS]
+        if len(kept) != len(lines):
+            cell["source"] = "\n".join(kept).strip("\n")
+            changed = True
+    return json.dumps(notebook, ensure_ascii=False) if changed else notebook_json
+
+
+def _strip_markers_on_read(app, docname, source):
+    path = app.env.doc2path(docname)
+    if str(path).endswith(".ipynb"):
+        source[0] = strip_markdown_solution_markers(source[0])
+
+
 def setup(app):
+    app.connect("source-read", _strip_markers_on_read)
     # Late priority: after sphinx.ext.mathjax and the themes add their scripts.
     app.connect("html-page-context", _dedupe_page_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -89,8 +89,9 @@ def check_option(value, options, name):
     return value
 
 
-def make_bunch(*, features, target, sensitive, sensitive_sources, include_sensitive,
-               descr, return_X_y, **extra):
+def make_bunch(
+    *, features, target, sensitive, sensitive_sources, include_sensitive, descr, return_X_y, **extra
+):
     """Assemble the ``Bunch`` (or the ``(X, y, s)`` triple) that every loader returns.
 
     ``features`` holds every candidate feature, including the raw column(s)
@@ -171,18 +172,24 @@ def make_preprocessor(bunch, *, sparse_output=False):
             "make_preprocessor needs a data set Bunch with a DataFrame in .data, or a "
             f"DataFrame, got {type(bunch).__name__}"
         )
-    categorical = [c for c in data.columns
-                   if isinstance(data[c].dtype, pd.CategoricalDtype)
-                   or data[c].dtype == object or data[c].dtype == bool
-                   or pd.api.types.is_string_dtype(data[c].dtype)]
+    categorical = [
+        c
+        for c in data.columns
+        if isinstance(data[c].dtype, pd.CategoricalDtype)
+        or data[c].dtype == object
+        or data[c].dtype == bool
+        or pd.api.types.is_string_dtype(data[c].dtype)
+    ]
     numeric = [c for c in data.columns if c not in categorical]
     transformers = []
     if categorical:
-        transformers.append((
-            "categorical",
-            OneHotEncoder(handle_unknown="ignore", sparse_output=sparse_output),
-            categorical,
-        ))
+        transformers.append(
+            (
+                "categorical",
+                OneHotEncoder(handle_unknown="ignore", sparse_output=sparse_output),
+                categorical,
+            )
+        )
     if numeric:
         transformers.append(("numeric", StandardScaler(with_mean=not sparse_output), numeric))
     return ColumnTransformer(transformers, sparse_threshold=1.0 if sparse_output else 0.0)

@@ -33,8 +33,10 @@ from ._base import check_option, make_bunch
 __all__ = ["fetch_compas", "fetch_law_school", "get_data_home"]
 
 COMPAS_FILE = ("compas", "compas-scores-two-years.csv")
-COMPAS_URL = ("https://raw.githubusercontent.com/propublica/compas-analysis/master/"
-              "compas-scores-two-years.csv")
+COMPAS_URL = (
+    "https://raw.githubusercontent.com/propublica/compas-analysis/master/"
+    "compas-scores-two-years.csv"
+)
 COMPAS_SHA256 = "c451db85908b2f7fef1d83203bedf6b71ecda0d5af468d82ae62178f91d0cc7d"
 
 LAW_FILE = ("law_school", "law_data.csv")
@@ -77,9 +79,13 @@ def _sha256(path):
 
 def _download(url, path, sha256):
     """Download ``url`` to ``path`` through a temporary file; check the checksum first."""
+    # Folders made here are removed again when the download fails, so an
+    # offline attempt leaves no empty data-home folders behind.
+    made = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
     os.close(handle)
+    done = False
     try:
         with urllib.request.urlopen(url, timeout=60) as response, open(tmp, "wb") as out:
             shutil.copyfileobj(response, out)
@@ -90,9 +96,16 @@ def _download(url, path, sha256):
                 "the public copy has changed, so fairtutor did not keep it"
             )
         os.replace(tmp, path)
+        done = True
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+        if not done:
+            for folder in made:  # deepest first
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
 
 
 def _locate(data_home, parts, url, sha256, download_if_missing, fetcher):
@@ -124,6 +137,20 @@ def _locate(data_home, parts, url, sha256, download_if_missing, fetcher):
     return path
 
 
+def _check_races(values):
+    """Check the form of ``races=`` before any file is read (its names are checked later)."""
+    if values is None:
+        return None
+    if isinstance(values, str):
+        raise ValueError(
+            f"races must be a list of at least two race names, got the string {values!r}"
+        )
+    values = list(values)
+    if len(values) < 2 or len(set(values)) != len(values):
+        raise ValueError(f"races must name at least two distinct races; got {values!r}")
+    return values
+
+
 def _restrict(frame, column, values):
     if values is None:
         return frame
@@ -140,13 +167,24 @@ def _restrict(frame, column, values):
 # -------------------------------------------------------------------- COMPAS
 
 _COMPAS_FEATURES = [
-    "sex", "age", "age_cat", "race", "juv_fel_count", "juv_misd_count", "juv_other_count",
-    "priors_count", "c_charge_degree",
+    "sex",
+    "age",
+    "age_cat",
+    "race",
+    "juv_fel_count",
+    "juv_misd_count",
+    "juv_other_count",
+    "priors_count",
+    "c_charge_degree",
 ]
 # Only these columns are read: names, dates of birth, case numbers and every
 # other identifying column of the file never enter memory.
 _COMPAS_COLUMNS = _COMPAS_FEATURES + [
-    "days_b_screening_arrest", "is_recid", "score_text", "decile_score", "two_year_recid",
+    "days_b_screening_arrest",
+    "is_recid",
+    "score_text",
+    "decile_score",
+    "two_year_recid",
 ]
 
 _COMPAS_DESCR = """COMPAS recidivism data set (ProPublica)
@@ -193,8 +231,15 @@ Bias. ProPublica. Data and analysis: https://github.com/propublica/compas-analys
 """
 
 
-def fetch_compas(*, data_home=None, download_if_missing=True, sensitive="race", races=None,
-                 include_sensitive=False, return_X_y=False):
+def fetch_compas(
+    *,
+    data_home=None,
+    download_if_missing=True,
+    sensitive="race",
+    races=None,
+    include_sensitive=False,
+    return_X_y=False,
+):
     """Load the COMPAS recidivism data of ProPublica (not redistributed: read from a data home).
 
     Reads ``compas/compas-scores-two-years.csv`` from the data home (see
@@ -253,20 +298,29 @@ def fetch_compas(*, data_home=None, download_if_missing=True, sensitive="race", 
     (6172, 8)
     """
     check_option(sensitive, ("race", "sex"), "sensitive")
-    path = _locate(data_home, COMPAS_FILE, COMPAS_URL, COMPAS_SHA256, download_if_missing,
-                   "fetch_compas")
+    races = _check_races(races)
+    path = _locate(
+        data_home, COMPAS_FILE, COMPAS_URL, COMPAS_SHA256, download_if_missing, "fetch_compas"
+    )
     frame = pd.read_csv(path, usecols=_COMPAS_COLUMNS)
-    keep = (frame["days_b_screening_arrest"].between(-30, 30)
-            & (frame["is_recid"] != -1)
-            & (frame["c_charge_degree"] != "O")
-            & frame["score_text"].notna() & (frame["score_text"] != "N/A"))
+    keep = (
+        frame["days_b_screening_arrest"].between(-30, 30)
+        & (frame["is_recid"] != -1)
+        & (frame["c_charge_degree"] != "O")
+        & frame["score_text"].notna()
+        & (frame["score_text"] != "N/A")
+    )
     frame = _restrict(frame[keep].reset_index(drop=True), "race", races)
     scores = frame[["decile_score", "score_text"]].reset_index(drop=True)
     target = frame["two_year_recid"].astype(np.int64)
     return make_bunch(
-        features=frame[_COMPAS_FEATURES], target=target,
-        sensitive=frame[sensitive].rename(sensitive), sensitive_sources=[sensitive],
-        include_sensitive=include_sensitive, descr=_COMPAS_DESCR, return_X_y=return_X_y,
+        features=frame[_COMPAS_FEATURES],
+        target=target,
+        sensitive=frame[sensitive].rename(sensitive),
+        sensitive_sources=[sensitive],
+        include_sensitive=include_sensitive,
+        descr=_COMPAS_DESCR,
+        return_X_y=return_X_y,
         scores=scores,
     )
 
@@ -312,10 +366,17 @@ and Silva, R. (2017). Counterfactual Fairness. NeurIPS 30.
 """
 
 
-def fetch_law_school(*, data_home=None, download_if_missing=True, target="ZFYA",
-                     sensitive="race", races=None, include_sensitive=False,
-                     return_X_y=False):
-    """Load the LSAC Law School data of Kusner et al. (2017) (not redistributed: read from a data home).
+def fetch_law_school(
+    *,
+    data_home=None,
+    download_if_missing=True,
+    target="ZFYA",
+    sensitive="race",
+    races=None,
+    include_sensitive=False,
+    return_X_y=False,
+):
+    """Load the LSAC Law School data of Kusner et al. (2017), read from a data home.
 
     Reads ``law_school/law_data.csv`` from the data home (see
     :func:`get_data_home`), checks its checksum and drops the single row from
@@ -374,8 +435,10 @@ def fetch_law_school(*, data_home=None, download_if_missing=True, target="ZFYA",
     """
     check_option(target, ("ZFYA", "UGPA", "first_pf"), "target")
     check_option(sensitive, ("race", "sex"), "sensitive")
-    path = _locate(data_home, LAW_FILE, LAW_URL, LAW_SHA256, download_if_missing,
-                   "fetch_law_school")
+    races = _check_races(races)
+    path = _locate(
+        data_home, LAW_FILE, LAW_URL, LAW_SHA256, download_if_missing, "fetch_law_school"
+    )
     frame = pd.read_csv(path, index_col=0)
     frame = frame[frame["region_first"] != "PO"].reset_index(drop=True)
     frame["sex"] = frame["sex"].map({1: "Female", 2: "Male"})
@@ -385,9 +448,13 @@ def fetch_law_school(*, data_home=None, download_if_missing=True, target="ZFYA",
         y = y.astype(np.int64)
     features = [c for c in ["LSAT", "UGPA", "region_first", "race", "sex"] if c != target]
     bunch = make_bunch(
-        features=frame[features], target=y, sensitive=frame[sensitive].rename(sensitive),
-        sensitive_sources=[sensitive], include_sensitive=include_sensitive,
-        descr=_LAW_DESCR, return_X_y=return_X_y,
+        features=frame[features],
+        target=y,
+        sensitive=frame[sensitive].rename(sensitive),
+        sensitive_sources=[sensitive],
+        include_sensitive=include_sensitive,
+        descr=_LAW_DESCR,
+        return_X_y=return_X_y,
     )
     if not return_X_y:
         extra = frame[[c for c in frame.columns if c not in bunch.frame.columns]]

@@ -27,9 +27,21 @@ _ATTRIBUTION = (
 # --------------------------------------------------------------------- Adult
 
 _ADULT_COLUMNS = [
-    "age", "workclass", "fnlwgt", "education", "education_num", "marital_status",
-    "occupation", "relationship", "race", "sex", "capital_gain", "capital_loss",
-    "hours_per_week", "native_country", "income",
+    "age",
+    "workclass",
+    "fnlwgt",
+    "education",
+    "education_num",
+    "marital_status",
+    "occupation",
+    "relationship",
+    "race",
+    "sex",
+    "capital_gain",
+    "capital_loss",
+    "hours_per_week",
+    "native_country",
+    "income",
 ]
 
 _ADULT_DESCR = """Adult (census income) data set
@@ -68,7 +80,11 @@ Repository. https://doi.org/10.24432/C5XW20
 
 def _read_adult(name, skiprows):
     frame = read_bundled_csv(
-        name, header=None, names=_ADULT_COLUMNS, skipinitialspace=True, na_values="?",
+        name,
+        header=None,
+        names=_ADULT_COLUMNS,
+        skipinitialspace=True,
+        na_values="?",
         skiprows=skiprows,
     )
     frame = frame.dropna().reset_index(drop=True)
@@ -91,7 +107,10 @@ def load_adult(*, split="train", sensitive="sex", include_sensitive=False, retur
     Parameters
     ----------
     split : {"train", "test", "all"}, default="train"
-        Which official file to return ("all" stacks train then test).
+        Which official file to return ("all" stacks train then test). Each
+        split's frames are indexed from 0, so ``pd.concat`` of a train and a
+        test frame needs ``ignore_index=True``; ``split="all"`` does exactly
+        that.
     sensitive : {"sex", "race"}, default="sex"
         The sensitive attribute: sex (Female, Male) or race (the five census
         categories).
@@ -148,11 +167,27 @@ def load_adult(*, split="train", sensitive="sex", include_sensitive=False, retur
 # -------------------------------------------------------------------- German
 
 _GERMAN_COLUMNS = [
-    "checking_status", "duration", "credit_history", "purpose", "credit_amount",
-    "savings", "employment_since", "installment_rate", "personal_status",
-    "other_debtors", "residence_since", "property", "age", "other_installment_plans",
-    "housing", "existing_credits", "job", "num_dependents", "telephone",
-    "foreign_worker", "credit",
+    "checking_status",
+    "duration",
+    "credit_history",
+    "purpose",
+    "credit_amount",
+    "savings",
+    "employment_since",
+    "installment_rate",
+    "personal_status",
+    "other_debtors",
+    "residence_since",
+    "property",
+    "age",
+    "other_installment_plans",
+    "housing",
+    "existing_credits",
+    "job",
+    "num_dependents",
+    "telephone",
+    "foreign_worker",
+    "credit",
 ]
 
 # personal_status codes of the UCI documentation: A91 male divorced/separated,
@@ -244,7 +279,10 @@ def load_german(*, sensitive="sex", include_sensitive=False, return_X_y=False):
         s = pd.Series(np.where(frame["age"] > 25, ">25", "<=25"), name="age")
         sources = ["age"]
     return make_bunch(
-        features=frame, target=target, sensitive=s, sensitive_sources=sources,
+        features=frame,
+        target=target,
+        sensitive=s,
+        sensitive_sources=sources,
         include_sensitive=include_sensitive,
         descr=_GERMAN_DESCR + _ATTRIBUTION.format(doi="doi:10.24432/C5NC77"),
         return_X_y=return_X_y,
@@ -305,8 +343,7 @@ def _communities_columns():
     return re.findall(r"^@attribute\s+(\S+)", text, flags=re.MULTILINE)
 
 
-def load_communities_crime(*, sensitive="racepctblack", include_sensitive=False,
-                           return_X_y=False):
+def load_communities_crime(*, sensitive="racepctblack", include_sensitive=False, return_X_y=False):
     """Load the Communities and Crime data set (UCI, CC BY 4.0).
 
     Regression: predict the normalized rate of violent crime
@@ -359,7 +396,10 @@ def load_communities_crime(*, sensitive="racepctblack", include_sensitive=False,
     else:
         s = pd.qcut(share, 4, labels=["Q1", "Q2", "Q3", "Q4"]).astype(str).rename(sensitive)
     return make_bunch(
-        features=frame, target=target, sensitive=s, sensitive_sources=["racepctblack"],
+        features=frame,
+        target=target,
+        sensitive=s,
+        sensitive_sources=["racepctblack"],
         include_sensitive=include_sensitive,
         descr=_CC_DESCR + _ATTRIBUTION.format(doi="doi:10.24432/C53W3X"),
         return_X_y=return_X_y,
@@ -369,14 +409,41 @@ def load_communities_crime(*, sensitive="racepctblack", include_sensitive=False,
 # ---------------------------------------------------------------------- Drug
 
 _DRUG_PERSON = [
-    "ID", "Age", "Gender", "Education", "Country", "Ethnicity", "Nscore", "Escore",
-    "Oscore", "Ascore", "Cscore", "Impulsive", "SS",
+    "ID",
+    "Age",
+    "Gender",
+    "Education",
+    "Country",
+    "Ethnicity",
+    "Nscore",
+    "Escore",
+    "Oscore",
+    "Ascore",
+    "Cscore",
+    "Impulsive",
+    "SS",
 ]
 # The drug columns in the order of the file; Semer is the fictitious Semeron.
 _DRUG_FILE_DRUGS = [
-    "Alcohol", "Amphet", "Amyl", "Benzos", "Caff", "Cannabis", "Choc", "Coke", "Crack",
-    "Ecstasy", "Heroin", "Ketamine", "Legalh", "LSD", "Meth", "Mushrooms", "Nicotine",
-    "Semer", "VSA",
+    "Alcohol",
+    "Amphet",
+    "Amyl",
+    "Benzos",
+    "Caff",
+    "Cannabis",
+    "Choc",
+    "Coke",
+    "Crack",
+    "Ecstasy",
+    "Heroin",
+    "Ketamine",
+    "Legalh",
+    "LSD",
+    "Meth",
+    "Mushrooms",
+    "Nicotine",
+    "Semer",
+    "VSA",
 ]
 _DRUG_FILE_COLUMNS = _DRUG_PERSON + _DRUG_FILE_DRUGS
 #: The 18 real drugs, the possible targets of :func:`load_drug`.
@@ -386,13 +453,22 @@ _DRUG_USER_CLASSES = ["CL3", "CL4", "CL5", "CL6"]  # last year, month, week, day
 # The quantified values of the documentation, to five decimals.
 _DRUG_GENDER = {0.48246: "Female", -0.48246: "Male"}
 _DRUG_ETHNICITY = {
-    -0.50212: "Asian", -1.10702: "Black", 1.90725: "Mixed-Black/Asian",
-    0.12600: "Mixed-White/Asian", -0.22166: "Mixed-White/Black", 0.11440: "Other",
+    -0.50212: "Asian",
+    -1.10702: "Black",
+    1.90725: "Mixed-Black/Asian",
+    0.12600: "Mixed-White/Asian",
+    -0.22166: "Mixed-White/Black",
+    0.11440: "Other",
     -0.31685: "White",
 }
 _DRUG_COUNTRY = {
-    -0.09765: "Australia", 0.24923: "Canada", -0.46841: "New Zealand", -0.28519: "Other",
-    0.21128: "Republic of Ireland", 0.96082: "UK", -0.57009: "USA",
+    -0.09765: "Australia",
+    0.24923: "Canada",
+    -0.46841: "New Zealand",
+    -0.28519: "Other",
+    0.21128: "Republic of Ireland",
+    0.96082: "UK",
+    -0.57009: "USA",
 }
 
 _DRUG_DESCR = """Drug consumption data set (quantified)
@@ -444,8 +520,7 @@ def _decode(values, mapping, column):
     return decoded
 
 
-def load_drug(*, target="Cannabis", sensitive="gender", include_sensitive=False,
-              return_X_y=False):
+def load_drug(*, target="Cannabis", sensitive="gender", include_sensitive=False, return_X_y=False):
     """Load the Drug consumption (quantified) data set (UCI, CC BY 4.0).
 
     Binary classification of 1,885 survey respondents: has the person used a
@@ -515,7 +590,10 @@ def load_drug(*, target="Cannabis", sensitive="gender", include_sensitive=False,
     other = "Ethnicity" if sensitive == "gender" else "Gender"
     features = features[[c for c in features.columns if c != other] + [other]]
     return make_bunch(
-        features=features, target=y, sensitive=s, sensitive_sources=sources,
+        features=features,
+        target=y,
+        sensitive=s,
+        sensitive_sources=sources,
         include_sensitive=include_sensitive,
         descr=_DRUG_DESCR + _ATTRIBUTION.format(doi="doi:10.24432/C5TC7S"),
         return_X_y=return_X_y,
@@ -565,8 +643,15 @@ Proceedings of 5th FUture BUsiness TEChnology Conference, 5-12.
 """
 
 
-def load_student(*, course="por", target="G3", sensitive="sex", include_prior_grades=False,
-                 include_sensitive=False, return_X_y=False):
+def load_student(
+    *,
+    course="por",
+    target="G3",
+    sensitive="sex",
+    include_prior_grades=False,
+    include_sensitive=False,
+    return_X_y=False,
+):
     """Load the Student performance data set (UCI, CC BY 4.0).
 
     Regression: predict a student's grade (0 to 20) in Portuguese or
@@ -618,13 +703,16 @@ def load_student(*, course="por", target="G3", sensitive="sex", include_prior_gr
     check_option(sensitive, ("sex", "address", "school"), "sensitive")
     frame = read_bundled_csv(f"student-{course}.csv", sep=";")
     grades = ["G1", "G2", "G3"]
-    earlier = grades[:grades.index(target)]
+    earlier = grades[: grades.index(target)]
     y = frame[target].astype(np.int64)
     drop = [g for g in grades if g not in earlier] if include_prior_grades else grades
     features = frame.drop(columns=drop)
     return make_bunch(
-        features=features, target=y, sensitive=frame[sensitive].rename(sensitive),
-        sensitive_sources=[sensitive], include_sensitive=include_sensitive,
+        features=features,
+        target=y,
+        sensitive=frame[sensitive].rename(sensitive),
+        sensitive_sources=[sensitive],
+        include_sensitive=include_sensitive,
         descr=_STUDENT_DESCR + _ATTRIBUTION.format(doi="doi:10.24432/C5TG7T"),
         return_X_y=return_X_y,
     )

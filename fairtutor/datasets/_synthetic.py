@@ -1,5 +1,7 @@
-"""Synthetic data sets whose bias is set by the caller, so the book can show
-what each fairness metric detects when the truth is known."""
+"""Synthetic data sets whose bias is set by the caller.
+
+With them the book can show what each fairness metric detects when the truth is known.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +24,16 @@ def _group_shifts(group_weights):
     return weights, shifts
 
 
-def make_biased_classification(n_samples=1000, n_features=4, *, group_weights=(0.6, 0.4),
-                               label_bias=1.0, proxy_strength=1.0, signal=2.0,
-                               random_state=None):
+def make_biased_classification(
+    n_samples=1000,
+    n_features=4,
+    *,
+    group_weights=(0.6, 0.4),
+    label_bias=1.0,
+    proxy_strength=1.0,
+    signal=2.0,
+    random_state=None,
+):
     r"""A binary classification problem in which one group is disadvantaged.
 
     Each sample belongs to a group :math:`s \in \{0, \dots, k-1\}` drawn with
@@ -105,9 +114,17 @@ def _check_size(value, name):
     return int(value)
 
 
-def make_biased_regression(n_samples=1000, n_features=4, *, group_weights=(0.6, 0.4),
-                           mean_shift=1.0, scale_ratio=2.0, noise=0.5,
-                           proxy_strength=1.0, random_state=None):
+def make_biased_regression(
+    n_samples=1000,
+    n_features=4,
+    *,
+    group_weights=(0.6, 0.4),
+    mean_shift=1.0,
+    scale_ratio=2.0,
+    noise=0.5,
+    proxy_strength=1.0,
+    random_state=None,
+):
     r"""A regression problem whose target is shifted and rescaled by group.
 
     Groups :math:`s \in \{0, \dots, k-1\}` are drawn with probabilities
@@ -183,15 +200,25 @@ def make_biased_regression(n_samples=1000, n_features=4, *, group_weights=(0.6, 
     z = rng.standard_normal((n_samples, n_features))
     beta = np.full(n_features, 1.0 / np.sqrt(n_features))
     xi = rng.standard_normal(n_samples)
-    y = mean_shift * t + scale_ratio ** t * (z @ beta + noise * xi)
+    y = mean_shift * t + scale_ratio**t * (z @ beta + noise * xi)
     X = z.copy()
     X[:, 0] += proxy_strength * t
     return X, y, s.astype(np.int64)
 
 
-def make_multitask_biased(n_samples=1000, n_features=10, n_tasks=3, *, n_latent=4,
-                          group_weights=(0.6, 0.4), leakage=1.5, task_similarity=0.7,
-                          signal=3.0, noise=0.3, random_state=None):
+def make_multitask_biased(
+    n_samples=1000,
+    n_features=10,
+    n_tasks=3,
+    *,
+    n_latent=4,
+    group_weights=(0.6, 0.4),
+    leakage=1.5,
+    task_similarity=0.7,
+    signal=3.0,
+    noise=0.3,
+    random_state=None,
+):
     r"""Several related classification tasks sharing a latent representation that leaks the group.
 
     A latent representation :math:`h \in \mathbb{R}^r` (``n_latent``)

@@ -1,0 +1,189 @@
+"""Write the rubrics of the written answers: the instructor edition only.
+
+Usage (from the repository root)::
+
+    python tools/rubrics.py --out _build/instructor/rubrics.md   # what `make rubrics` runs
+    python tools/rubrics.py --check                              # exit 1 on a mismatch
+
+For every written-answer cell of the chapters (nbgrader ``grade_id``
+``<id>-written``, graded by hand), the document gives the exercise's label
+and statement, the points of the cell (read from its nbgrader metadata, the
+number nbgrader's Formgrader shows), the grading criteria with their points
+(from ``rubrics:`` in ``book/course.yml``) and the model answer (from the
+cell, between ``### BEGIN SOLUTION`` and ``### END SOLUTION``).
+
+It refuses to write anything when a written cell has no criteria, when the
+criteria's points do not add up to the cell's points, or when ``course.yml``
+has criteria for a cell that no chapter has. The output holds every model
+answer: keep it out of the book and the student edition (``_build/`` is
+neither published nor committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+import slides
+
+import notebook_io
+
+sys.path.insert(0, str(notebook_io.ROOT))
+sys.path.insert(0, str(notebook_io.ROOT / "book" / "_ext"))
+import fairtutor_course  # noqa: E402
+
+from fairtutor import classroom  # noqa: E402
+
+_STATEMENT_HEADING = re.compile(r"^<h4[^>]*>.*?</h4>\s*")
+
+
+def _points(value):
+    return f"{value:g} point" + ("" if value == 1 else "s")
+
+
+def written_answers(paths):
+    """One dict per written-answer cell of the notebooks, in order."""
+    found = []
+    for path in paths:
+        notebook = json.loads(Path(path).read_text(encoding="utf-8"))
+        cells = notebook["cells"]
+        for exercise in classroom.find_exercises(notebook):
+            statement = ""
+            for index in range(exercise.cells[0] - 1, -1, -1):
+                text = notebook_io.source(cells[index])
+                if cells[index]["cell_type"] == "markdown" and "{exercise}" in text:
+                    statement = text
+                    break
+            blocks = [b for b in slides.split_blocks(statement) if b["type"] == "directive"]
+            label = next(
+                (
+                    line.split(":label:", 1)[1].strip()
+                    for line in statement.splitlines()
+                    if line.startswith(":label:")
+                ),
+                f"ex-{exercise.id}",
+            )
+            for index in exercise.written:
+                meta = cells[index]["metadata"]["nbgrader"]
+                found.append(
+                    {
+                        "chapter": Path(path).stem,
+                        "label": label,
+                        "grade_id": meta["grade_id"],
+                        "points": float(meta.get("points") or 0),
+                        "statement": _STATEMENT_HEADING.sub(
+                            "", slides.directive_markdown(blocks[0])
+                        )
+                        if blocks
+                        else "",
+                        "answer": model_answer(notebook_io.source(cells[index])),
+                    }
+                )
+    return found
+
+
+def model_answer(source):
+    """The model answer between the solution markers.
+
+    It is unwrapped from a dropdown admonition if the chapter folds it.
+    """
+    try:
+        text = classroom.solution_code(source).strip()
+    except ValueError:
+        text = source.strip()
+    blocks = slides.split_blocks(text)
+    if len(blocks) == 1 and blocks[0]["type"] == "directive":
+        lines = blocks[0]["body"].splitlines()
+        while lines and (lines[0].startswith(":") or not lines[0].strip()):
+            lines.pop(0)
+        text = "\n".join(lines).strip()
+    return slides.plain_roles(text)
+
+
+def problems(answers, rubrics):
+    found = []
+    ids = {a["grade_id"] for a in answers}
+    for answer in answers:
+        criteria = rubrics.get(answer["grade_id"])
+        if not criteria:
+            found.append(
+                f"{answer['chapter']}: written answer {answer['grade_id']} has no "
+                "grading criteria (add them under rubrics: in book/course.yml)"
+            )
+            continue
+        total = sum(c["points"] for c in criteria)
+        if abs(total - answer["points"]) > 1e-9:
+            found.append(
+                f"{answer['chapter']}: the criteria of {answer['grade_id']} add up to "
+                f"{total:g} points, its nbgrader metadata gives {answer['points']:g}"
+            )
+    for grade_id in sorted(set(rubrics) - ids):
+        found.append(f"book/course.yml has criteria for {grade_id}, which no chapter has")
+    return found
+
+
+def rubric_markdown(answers, rubrics):
+    lines = [
+        "# Rubrics of the written answers (instructor edition)",
+        "",
+        "Generated by `make rubrics` (tools/rubrics.py) from the chapter notebooks and",
+        "book/course.yml. It contains the model answers: do not publish it or hand it out.",
+        'Grade each written answer in nbgrader\'s Formgrader ("Manually grade"): give the',
+        "points of each criterion the answer meets; half points are allowed.",
+        "",
+        "| chapter | exercise | written answer | points |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {a['chapter']} | {a['label']} | `{a['grade_id']}` | {a['points']:g} |" for a in answers
+    ]
+    lines += [
+        "",
+        f"Total: {sum(a['points'] for a in answers):g} points in {len(answers)} written answers.",
+        "",
+    ]
+    chapter = None
+    for answer in answers:
+        if answer["chapter"] != chapter:
+            chapter = answer["chapter"]
+            lines += [f"## {chapter}", ""]
+        lines += [
+            f"### {answer['label']}: `{answer['grade_id']}` ({_points(answer['points'])})",
+            "",
+            "Question:",
+            "",
+        ]
+        lines += [f"> {line}" if line else ">" for line in answer["statement"].splitlines()]
+        lines += ["", "| points | the answer ... |", "|---|---|"]
+        lines += [f"| {c['points']:g} | {c['criterion']} |" for c in rubrics[answer["grade_id"]]]
+        lines += ["", "Model answer:", ""]
+        lines += [f"> {line}" if line else ">" for line in answer["answer"].splitlines()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", help="default: notebooks/*.ipynb")
+    parser.add_argument("--out", help="Markdown file to write")
+    parser.add_argument("--check", action="store_true", help="only check; write nothing")
+    args = parser.parse_args(argv)
+    answers = written_answers(notebook_io.chapter_paths(args.notebooks))
+    rubrics = fairtutor_course.load_course().get("rubrics", {})
+    found = problems(answers, rubrics)
+    if found:
+        print("the rubrics do not match the chapters:", *found, sep="\n  ", file=sys.stderr)
+        return 1
+    if args.out and not args.check:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(rubric_markdown(answers, rubrics) + "\n", encoding="utf-8")
+        print(f"wrote {out}: {len(answers)} written answers")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
