@@ -708,3 +708,87 @@ def test_benchmark_results_file(tmp_path):
     ]
     assert ratios[0]["target"] == 3.0 and ratios[0]["comparison"] == "<="
     assert summary(path)[0].startswith("FAIL  [demo] c / d: 4")
+
+
+def _pot_divergence(x, y, eps):
+    """S_eps from three POT solves converged to 1e-10 (float64)."""
+    xn, yn = x.double().numpy(), y.double().numpy()
+    a, b = np.full(len(xn), 1 / len(xn)), np.full(len(yn), 1 / len(yn))
+
+    def value(u, v, wu, wv):
+        return ot.solve(
+            ot.dist(u, v), wu, wv, reg=eps, reg_type="KL", tol=1e-10, max_iter=100_000
+        ).value
+
+    return value(xn, yn, a, b) - 0.5 * (value(xn, xn, a, a) + value(yn, yn, b, b))
+
+
+@pytest.mark.parametrize(
+    "n, d, eps, seed",
+    [(30, 2, 1.0, 5), (40, 3, 0.5, 2), (80, 3, 2.0, 3), (60, 5, 1.0, 4)],
+)
+def test_nearly_equal_clouds_give_a_positive_divergence_at_default_tol(n, d, eps, seed):
+    # Review row: the divergence of x and x + 1e-3 noise is ~1e-6, far below
+    # the terms (~1); a solver whose error does not shrink with S returns
+    # negative numbers there at the default tol, silently.
+    g = torch.Generator().manual_seed(seed)
+    for _ in range(3):
+        x = torch.randn(n, d, generator=g, dtype=torch.float64)
+        y = x + 1e-3 * torch.randn(n, d, generator=g, dtype=torch.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no ConvergenceWarning either
+            ours = float(sinkhorn_divergence(x, y, epsilon=eps))
+        ref = _pot_divergence(x, y, eps)
+        assert ref > 0
+        assert ours > 0
+        assert abs(ours - ref) <= 0.1 * ref
+
+
+def test_nearly_equal_clouds_float32_stay_above_the_rounding_bound():
+    # In float32 S ~ 1e-6 is below the rounding of the terms; the documented
+    # bound is 8 u (|OT_ab| + |OT_aa| / 2 + |OT_bb| / 2).
+    g = torch.Generator().manual_seed(7)
+    u = torch.finfo(torch.float32).eps
+    for _ in range(5):
+        x = torch.randn(40, 3, generator=g)
+        y = x + 1e-3 * torch.randn(40, 3, generator=g)
+        value = float(sinkhorn_divergence(x, y, epsilon=1.0))
+        size = sum(
+            w * abs(float(sinkhorn(p.double(), q.double(), epsilon=1.0, tol=1e-8).cost))
+            for p, q, w in ((x, y, 1.0), (x, x, 0.5), (y, y, 0.5))
+        )
+        assert value >= -8 * u * size
+        assert abs(value - _pot_divergence(x, y, 1.0)) <= 8 * u * size + 1e-7
+
+
+def test_negative_value_guard_iterates_on_or_warns(monkeypatch):
+    # Without the warm start from the self potentials (the former solver),
+    # some of these pairs come out negative at the default tol. The guard
+    # must catch that (S >= 0 in exact arithmetic): iterate on, and if the
+    # value stays negative, warn. A silent negative value is the failure.
+    from sklearn.exceptions import ConvergenceWarning
+
+    from fairtutor import divergences
+
+    monkeypatch.setattr(divergences, "_warm_start_cross", lambda problems, e: None)
+    calls = []
+    original = divergences._iterate
+
+    def counting(*args):
+        calls.append(args[2])
+        return original(*args)
+
+    monkeypatch.setattr(divergences, "_iterate", counting)
+    g = torch.Generator().manual_seed(0)
+    negative = 0
+    for _ in range(6):
+        x = torch.randn(40, 3, generator=g, dtype=torch.float64)
+        y = x + 1e-3 * torch.randn(40, 3, generator=g, dtype=torch.float64)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = float(sinkhorn_divergence(x, y, epsilon=0.5))
+        warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+        negative += value < 0
+        assert value >= 0 or warned
+    assert negative >= 1  # the case is hard enough without the warm start
+    assert min(calls) < 1e-4 / 50  # and the guard's tighter pass (tol / 100) ran
