@@ -805,7 +805,7 @@ class _Problem:
         return f, g
 
     def row_weights(self):
-        """a u and b v: the plan is diag(a u) K diag(b v)."""
+        """A u and b v: the plan is diag(a u) K diag(b v)."""
         return self.a * self.u, self.b * self.v
 
     def transport_cost(self):
@@ -1007,7 +1007,7 @@ def _iterate(problems, e, tol, n_iter, max_iter, drift_limit):
 
 
 class _EnvelopeOT(torch.autograd.Function):
-    """OT_eps or S_eps from solved problems, with the envelope-theorem backward.
+    r"""OT_eps or S_eps from solved problems, with the envelope-theorem backward.
 
     ``forward`` receives the solved problems (no graph was built while
     iterating); ``backward`` uses the plans only through products with the
@@ -1083,9 +1083,12 @@ def _over_cost(K, C):
 
 
 def _plan_pull(W, row, col, points, other, p):
-    r""":math:`\sum_j \gamma_{ij} \nabla_x C(x_i, y_j)` with
+    r"""The pull of the plan on the points.
+
+    :math:`\sum_j \gamma_{ij} \nabla_x C(x_i, y_j)` with
     :math:`\gamma = \mathrm{diag}(row)\, W\, \mathrm{diag}(col)` (for p = 1, W
-    holds K / C)."""
+    holds K / C).
+    """
     prod = W @ torch.cat([other * col[:, None], col[:, None]], 1)
     g = row[:, None] * (points * prod[:, -1:] - prod[:, :-1])
     return 2.0 * g if p == 2 else g
@@ -1356,14 +1359,14 @@ def sinkhorn_divergence(
         \infty` (the energy distance for ``p=1``). The two symmetric problems use
         the averaged update :math:`f \leftarrow (f + T(f))/2`.
 
-        Parameters
-        ----------
+    Parameters
+    ----------
         x, y, epsilon, a, b, p, max_iter, tol, scaling, gradient, preset
             As in :func:`sinkhorn`. The three problems go through one epsilon
             schedule together, and ``tol`` applies to each.
 
-        Notes
-        -----
+    Notes
+    -----
         Accuracy when the clouds are close. The value is computed as
         :math:`\langle a, f_{ab} - f_{aa}
     angle + \langle b, g_{ab} -
@@ -1386,13 +1389,13 @@ def sinkhorn_divergence(
         bound is rounding: in float32 a divergence below about :math:`10^{-6}`
         times the size of the terms cannot be resolved; use float64.
 
-        Returns
-        -------
+    Returns
+    -------
         torch.Tensor
             A scalar, differentiable with respect to the points and weights.
 
-        Examples
-        --------
+    Examples
+    --------
         >>> import torch
         >>> from fairtutor.divergences import sinkhorn_divergence
         >>> g = torch.Generator().manual_seed(0)
