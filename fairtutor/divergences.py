@@ -279,29 +279,6 @@ def median_bandwidth(x, y=None, *, max_points=_MEDIAN_MAX_POINTS):
     return med
 
 
-def _median_distance(u, v, max_points=_MEDIAN_MAX_POINTS):
-    """Median distance between distinct pooled points, as a differentiable tensor.
-
-    The same number as :func:`median_bandwidth` (same deterministic subsample
-    above ``max_points``), but its gradient flows to the points: the median is
-    one pair's distance, so the gradient is that pair's (a subgradient where
-    two pairs tie).
-    """
-    z = torch.cat([u, v])
-    z = z - z.mean(0)
-    if z.shape[0] > max_points:
-        idx = torch.linspace(0, z.shape[0] - 1, max_points, device=z.device).round().long()
-        z = z[idx]
-    iu = torch.triu_indices(z.shape[0], z.shape[0], offset=1, device=z.device)
-    sq = _sqdist(z, z)[iu[0], iu[1]].median()
-    if not sq > 0:
-        raise ValueError(
-            "more than half of the pairs of points in the compared groups coincide: the "
-            "relative scale (median distance) is 0; use scale='absolute'"
-        )
-    return sq.sqrt()
-
-
 def _bandwidth(bandwidth, x, y):
     if bandwidth is None:
         return median_bandwidth(x, y)
@@ -1603,7 +1580,8 @@ class SinkhornPenalty(_GroupPenalty):
     in the units of the batch: with :math:`m` the median of the cost
     :math:`\|z - z'\|^p` over distinct pairs of the two compared clouds pooled
     (:math:`m = \sigma^p` for the median distance :math:`\sigma` that
-    :class:`MMDPenalty` uses as its bandwidth), the term is
+    :class:`MMDPenalty` uses as its bandwidth; no gradient flows through it),
+    the term is
 
     .. math::
         S_{\epsilon m}(u, v) / m,
@@ -1616,17 +1594,6 @@ class SinkhornPenalty(_GroupPenalty):
     the same blur whatever the spread of the representation. With
     ``scale="absolute"`` the term is :math:`S_\epsilon(u, v)` with
     ``epsilon`` in the units of the cost, as in :func:`sinkhorn_divergence`.
-
-    The median is differentiated: :math:`\sigma` is a function of the batch
-    and the gradient is that of :math:`z \mapsto S_\epsilon(u/\sigma(z),
-    v/\sigma(z))`, the function whose value is returned. That function is
-    scale invariant, so by Euler's theorem its gradient has no radial
-    component, :math:`\langle \nabla, z\rangle = 0`: no step shrinks or
-    inflates the representation. With a detached :math:`\sigma` the value
-    would be invariant but the gradient would be that of the fixed-scale
-    divergence, which pulls the representation together (chapter 6's training
-    collapsed the representation that way). ``FairRepresentationLearner``
-    uses this penalty as it is, so the bare module and training agree.
 
     **Convergence.** After each call, ``n_iter_`` holds the largest number of
     Sinkhorn iterations a term needed, ``converged_`` whether every term
@@ -1721,11 +1688,9 @@ class SinkhornPenalty(_GroupPenalty):
         unit = 1.0
         if self.scale == "relative":
             # dividing the points by the median distance sigma divides the cost
-            # by m = sigma^p: S_eps(u / sigma, v / sigma) = S_{eps m}(u, v) / m.
-            # sigma is a function of the points and is differentiated (see the
-            # class docstring: a detached sigma would leave a shrinking force).
-            sigma = _median_distance(u, v)
-            u, v, unit = u / sigma, v / sigma, float(sigma.detach()) ** self.p
+            # by m = sigma^p: S_eps(u / sigma, v / sigma) = S_{eps m}(u, v) / m
+            sigma = median_bandwidth(u, v)
+            u, v, unit = u / sigma, v / sigma, sigma**self.p
         a, log_a = _as_weights(None, u.shape[0], "a", u)
         b, log_b = _as_weights(None, v.shape[0], "b", u)
         value, n_iter, converged = _divergence(
