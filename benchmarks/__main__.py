@@ -2,13 +2,17 @@
 
 Each ``benchmarks/bench_<topic>.py`` has a ``main()`` that times fairtutor
 against a reference measured in the same run and prints the ratios, so the
-numbers mean the same thing on a classroom laptop and on CI.
+numbers mean the same thing on a classroom laptop and on CI. Every ratio is
+also stored, with its target and verdict, in ``benchmarks/results/results.json``
+(see ``benchmarks/_timing.py``); the run ends with the list of all of them.
 """
 
 import importlib
 import pkgutil
 import sys
 from pathlib import Path
+
+from benchmarks._timing import RESULTS_FILE, summary
 
 
 def main(argv=None):
@@ -22,6 +26,10 @@ def main(argv=None):
             continue
         print(f"== {name}", flush=True)
         importlib.import_module(f"benchmarks.{name}").main()
+    lines = summary()
+    if lines:
+        print(f"== all ratios (stored in {RESULTS_FILE})")
+        print("\n".join(lines))
 
 
 if __name__ == "__main__":
