@@ -1609,12 +1609,20 @@ class SinkhornPenalty(_GroupPenalty):
     .. math::
         S_{\epsilon m}(u, v) / m,
 
-    i.e. :math:`S_\epsilon` between the clouds divided by :math:`m^{1/p}`. It
-    is invariant to a common rescaling :math:`z \mapsto c z`, so training
-    cannot lower it by shrinking the representation (with a fixed
-    :math:`\eta`, shrinking drives :math:`S_\eta` into its large-:math:`\eta`
-    regime, which for ``p=2`` only compares the means), and ``epsilon`` means
-    the same blur whatever the spread of the representation. With
+    i.e. :math:`S_\epsilon` between the clouds divided by :math:`m^{1/p}`. Its
+    *value* is invariant to a common rescaling :math:`z \mapsto c z`, so
+    shrinking the representation cannot lower it (with a fixed :math:`\eta`,
+    shrinking drives :math:`S_\eta` into its large-:math:`\eta` regime, which
+    for ``p=2`` only compares the means), and ``epsilon`` means the same blur
+    whatever the spread of the representation. Its *gradient*, however, is
+    taken at a fixed :math:`m` (like :class:`MMDPenalty`'s bandwidth), so it
+    keeps a radial component: gradient steps on this penalty alone still
+    shrink the representation. :class:`~fairtutor.representation.FairRepresentationLearner`
+    therefore divides each batch's representation by its median pairwise
+    distance *with* gradient before the penalty, which makes the penalty an
+    exactly scale-invariant function of the representation (no radial
+    gradient, by Euler's theorem); a training loop of your own should do the
+    same (chapter 6, :ref:`rep-sec-shrinking`). With
     ``scale="absolute"`` the term is :math:`S_\epsilon(u, v)` with
     ``epsilon`` in the units of the cost, as in :func:`sinkhorn_divergence`.
 
