@@ -394,7 +394,10 @@ def encode_known_groups(
             f"group(s) {format_values(unseen, limit=10)} were not seen {seen_in} "
             f"(known groups: {format_values(known, limit=10)})"
         )
-    return np.array([index[(_label_kind(g), g)] for g in groups.tolist()], dtype=np.int64)[codes]
+    mapping = np.array([index[(_label_kind(g), g)] for g in groups.tolist()], dtype=np.int64)
+    if np.array_equal(mapping, np.arange(len(known))):
+        return codes  # the batch has every fitted group: its codes already are the indices
+    return mapping[codes]
 
 
 def check_random_state(seed):

@@ -301,6 +301,81 @@ def _jittered(y, sigma, rng):
     return z
 
 
+#: Entries per block of the fair-value tables: the block's scratch arrays
+#: stay in the processor's cache.
+_BLOCK = 1 << 16
+#: Points per chunk of ``fit`` and ``transform``: a chunk's order, keys and
+#: sorted copy take a few MB, reused from chunk to chunk, where arrays the
+#: size of a large batch would be fresh memory each call, whose page faults
+#: cost as much as the arithmetic (measured: 2**18 is the fastest at 10**6
+#: predictions, ``benchmarks/bench_barycenter.py``).
+_CHUNK = 1 << 18
+#: Points per window of :func:`_fair_values_of_sorted`.
+_MERGE_WINDOW = 2048
+
+
+def _fair_values_of_sorted(sample, table, points):
+    """Replace each point by ``table[np.searchsorted(sample, point, side="right")]``, in place.
+
+    A merge of the (nearly) sorted ``points`` with the sorted ``sample``: each
+    window of consecutive points is searched only in the slice of ``sample``
+    between the ranks of the window's smallest and largest point (two
+    vectorized searches find them), so its binary searches run in a short
+    slice that stays in the processor's cache instead of the whole sample.
+    The result is exact for points in any order; the order only changes the
+    speed.
+    """
+    if points.size == 0:
+        return points
+    starts = np.arange(0, points.size, _MERGE_WINDOW)
+    lows = np.searchsorted(sample, np.minimum.reduceat(points, starts), side="right")
+    highs = np.searchsorted(sample, np.maximum.reduceat(points, starts), side="right")
+    for start, low, high in zip(starts.tolist(), lows.tolist(), highs.tolist(), strict=True):
+        window = points[start : start + _MERGE_WINDOW]
+        ranks = np.searchsorted(sample[low:high], window, side="right")
+        ranks += low
+        table.take(ranks, out=window)  # the window's ranks are computed: overwrite it
+    return points
+
+
+def _fair_value_tables(sorted_samples, weights):
+    r"""Fair value of a point of rank j in group s, for j = 0..N_s, for each group s.
+
+    The value is :math:`\sum_t p_t\, x_t[\max(\lceil j N_t / N_s \rceil, 1) - 1]`
+    (the order statistic of each group t at level :math:`j/N_s`; j = 0 takes
+    the smallest value), summed over t in order. The tables are filled in
+    blocks of j whose scratch arrays stay in the processor's cache. ``j *
+    N_t`` is an exact float below 2**53 and the division is correctly rounded,
+    so the ceiling is exact (a non-integer quotient is at least 1/N_s away
+    from an integer).
+    """
+    tables = []
+    for x_s in sorted_samples:
+        n_s = x_s.size
+        table = np.empty(n_s + 1)
+        table[0] = 0.0
+        for w, x_t in zip(weights, sorted_samples, strict=True):
+            table[0] += w * x_t[0]
+        for start in range(1, n_s + 1, _BLOCK):
+            stop = min(start + _BLOCK, n_s + 1)
+            block = table[start:stop]
+            block[...] = 0.0
+            j = np.arange(start, stop, dtype=np.float64)
+            for w, x_t in zip(weights, sorted_samples, strict=True):
+                if x_t.size == n_s:  # the order statistic j - 1 itself
+                    term = x_t[start - 1 : stop - 1] * w
+                else:
+                    level = j * x_t.size
+                    level /= n_s
+                    index = np.ceil(level, out=level).astype(np.intp)
+                    index -= 1
+                    term = x_t.take(index)
+                    term *= w
+                block += term
+        tables.append(table)
+    return tables
+
+
 class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
     r"""Make raw predictions demographic-parity fair by the barycenter map.
 
@@ -428,44 +503,36 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
                 "points; each group needs at least 2 to estimate its distribution"
             )
         rng = check_random_state(self.random_state)
-        z = _jittered(y, self.sigma, rng)
-        # Sort once per group: a stable counting sort on the group codes makes
-        # each group a contiguous slice, which is then sorted in place.
-        by_group = np.argsort(codes.astype(np.min_scalar_type(groups.size)), kind="stable")
-        z = z.take(by_group)
+        # Jitter and split by group, chunk by chunk (the noise comes in the
+        # order of the sample, as one draw gives it): each group fills its own
+        # contiguous slice of one array in order of appearance, and the slice
+        # is then sorted in place.
         bounds = np.concatenate([[0], np.cumsum(counts)])
+        by_group = np.empty(y.size)
+        filled = bounds[:-1].copy()  # next free slot of each group
+        code_type = np.min_scalar_type(groups.size)
+        for start in range(0, y.size, _CHUNK):
+            part = slice(start, start + _CHUNK)
+            order = np.argsort(codes[part].astype(code_type), kind="stable")
+            chunk_counts = np.bincount(codes[part], minlength=groups.size)
+            # the chunk's i-th point in group order goes to its group's next slot
+            first_in_chunk = np.concatenate([[0], np.cumsum(chunk_counts)[:-1]])
+            destination = np.repeat(filled - first_in_chunk, chunk_counts)
+            destination += np.arange(order.size)
+            by_group[destination] = _jittered(y[part], self.sigma, rng).take(order)
+            filled += chunk_counts
         self.calibration_sorted_ = []
         for k in range(groups.size):
-            block = z[bounds[k] : bounds[k + 1]]
+            block = by_group[bounds[k] : bounds[k + 1]]
             block.sort()
             self.calibration_sorted_.append(block)
         self.groups_ = groups
         self.n_calibration_ = counts
         self.weights_ = counts / counts.sum()
-        # Fair value of a point of rank j in group s, for j = 0..N_s: the
-        # order statistic ceil(j * N_t / N_s) of each group t. j * N_t is an
-        # exact float below 2**53 and the division is correctly rounded, so the
-        # ceiling is exact (a non-integer quotient is >= 1/N_s from an integer).
+        # the ceilings of _fair_value_tables are exact while j * N_t < 2**53
         if counts.max() ** 2 >= 2**53:
             raise ValueError("calibration groups larger than 9e7 points are not supported")
-        self.fair_values_ = []
-        for n_s in counts:
-            j = np.arange(n_s + 1, dtype=np.float64)
-            table = np.zeros(n_s + 1)
-            for w, n_t, x_t in zip(self.weights_, counts, self.calibration_sorted_, strict=True):
-                # 0-based index of the order statistic ceil(j N_t / N_s) in group t
-                if n_t == n_s:
-                    order = np.arange(-1, n_s, dtype=np.int64)
-                else:
-                    level = j * n_t
-                    level /= n_s
-                    order = np.ceil(level, out=level).astype(np.int64)
-                    order -= 1
-                order[0] = 0
-                term = x_t.take(order)
-                term *= w
-                table += term
-            self.fair_values_.append(table)
+        self.fair_values_ = _fair_value_tables(self.calibration_sorted_, self.weights_)
         # The jitter of new predictions comes from a generator seeded here and
         # advanced by every transform call: each new prediction gets fresh
         # noise, as the estimator of Chzhen et al. requires, whether the
@@ -520,26 +587,28 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
             sensitive_features, self.groups_, y.size, seen_in="at calibration"
         )
         rng = self.jitter_rng_ if random_state is None else check_random_state(random_state)
-        out = self._fair_values_of(_jittered(y, self.sigma, rng), codes)
+        out = np.empty(y.size)
+        for start in range(0, y.size, _CHUNK):  # the noise comes in order, as one draw gives it
+            part = slice(start, start + _CHUNK)
+            self._fair_values_of(_jittered(y[part], self.sigma, rng), codes[part], out=out[part])
         if fairness < 1:
             out *= fairness
             out += (1.0 - fairness) * y
         return out
 
-    def _fair_values_of(self, z, codes):
-        """The fair value of each jittered prediction ``z`` of group ``codes``.
+    def _fair_values_of(self, z, codes, out):
+        """The fair value of each jittered prediction ``z`` of group ``codes``, into ``out``.
 
         The rank of ``z`` in its group's sorted calibration sample, looked up
         in ``fair_values_``. For a large batch the binary searches are made
         in (almost) increasing order, where they share their cache lines: a
         linear-time radix sort on 32-bit keys (group, value bucket) orders
-        the batch, and ``np.searchsorted`` then merges each group's run with
-        its sorted calibration sample. The order only changes the speed:
-        every rank is an exact comparison count.
+        the batch, and :func:`_fair_values_of_sorted` then merges each
+        group's run with its sorted calibration sample. The order only
+        changes the speed: every rank is an exact comparison count.
         """
         n_groups = self.groups_.size
         if z.size <= _SMALL_BATCH or n_groups > 2**16:
-            out = np.empty(z.size)
             for k in range(n_groups):
                 where = np.flatnonzero(codes == k)
                 ranks = np.searchsorted(self.calibration_sorted_[k], z.take(where), side="right")
@@ -553,19 +622,19 @@ class BarycenterPostprocessor(TransformerMixin, BaseEstimator):
             bucket *= self._bucket_scale.take(codes)
             np.clip(bucket, 0, per_group - 1, out=bucket)
             keys = bucket.astype(np.uint32)
-        keys += codes.astype(np.uint32) * np.uint32(per_group)
+        keys += np.multiply(codes, per_group, dtype=np.uint32, casting="unsafe")
         order = np.argsort(keys.astype(np.uint16), kind="stable")
         keys >>= 16
         order = order.take(np.argsort(keys.take(order).astype(np.uint16), kind="stable"))
         z_sorted = z.take(order)
         bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))])
-        fair_sorted = np.empty(z.size)
         for k in range(n_groups):
-            run = slice(bounds[k], bounds[k + 1])
-            ranks = np.searchsorted(self.calibration_sorted_[k], z_sorted[run], side="right")
-            fair_sorted[run] = self.fair_values_[k].take(ranks)
-        out = np.empty(z.size)
-        out[order] = fair_sorted
+            _fair_values_of_sorted(
+                self.calibration_sorted_[k],
+                self.fair_values_[k],
+                z_sorted[bounds[k] : bounds[k + 1]],
+            )
+        out[order] = z_sorted
         return out
 
     def fit_transform(self, y_pred, y=None, *, sensitive_features=None, fairness=1.0) -> np.ndarray:

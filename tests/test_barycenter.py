@@ -505,6 +505,57 @@ def test_fast_transform_is_exact(case):
         )
 
 
+def test_large_batches_are_chunked_without_changing_the_output():
+    """Fit and transform work chunk by chunk; the noise is still that of one draw."""
+    from fairtutor.barycenter import _CHUNK
+
+    rng = np.random.default_rng(5)
+    n = 2 * _CHUNK + 12345  # three chunks, the last one partial
+    s = rng.integers(0, 3, n)
+    y = np.round(rng.normal(loc=s, scale=1.0 + 0.5 * s), 2)  # ties, broken by the noise
+    post = BarycenterPostprocessor(sigma=1e-3, random_state=0).fit(y, sensitive_features=s)
+    noise_fit = np.random.default_rng(0).uniform(-1e-3, 1e-3, n)
+    for k in range(3):
+        np.testing.assert_array_equal(post.calibration_sorted_[k], np.sort((y + noise_fit)[s == k]))
+    got = post.transform(y, sensitive_features=s, random_state=4)
+    noise = np.random.default_rng(4).uniform(-1e-3, 1e-3, n)
+    np.testing.assert_array_equal(got, _previous_transform(post, y, s, noise))
+    half = post.transform(y, sensitive_features=s, random_state=4, fairness=0.5)
+    np.testing.assert_array_equal(half, 0.5 * got + 0.5 * y)
+
+
+def test_fair_value_tables_match_integer_arithmetic():
+    """Each table entry is sum_t p_t x_t[ceil(j N_t / N_s) - 1], the ceiling taken in integers."""
+    from fairtutor.barycenter import _BLOCK, _fair_value_tables
+
+    rng = np.random.default_rng(6)
+    sizes = (_BLOCK + 7, 3 * _BLOCK // 2, 5, _BLOCK + 7)  # blocks, a tiny group, equal sizes
+    samples = [np.sort(rng.normal(size=m)) for m in sizes]
+    weights = np.array(sizes) / sum(sizes)
+    tables = _fair_value_tables(samples, weights)
+    for x_s, table in zip(samples, tables, strict=True):
+        n_s = x_s.size
+        j = np.arange(n_s + 1, dtype=np.int64)
+        expected = np.zeros(n_s + 1)
+        for w, x_t in zip(weights, samples, strict=True):
+            index = np.maximum(-(-j * x_t.size // n_s), 1) - 1  # integer ceiling
+            expected += w * x_t[index]
+        np.testing.assert_array_equal(table, expected)
+
+
+def test_windowed_merge_is_exact_in_any_order():
+    from fairtutor.barycenter import _MERGE_WINDOW, _fair_values_of_sorted
+
+    rng = np.random.default_rng(7)
+    sample = np.sort(np.round(rng.normal(size=5000), 1))  # many ties
+    table = rng.normal(size=sample.size + 1)
+    points = np.round(rng.normal(size=3 * _MERGE_WINDOW + 17), 1)
+    points[::5] = np.sort(points[::5])  # partly sorted, partly not
+    expected = table[np.searchsorted(sample, points, side="right")]
+    np.testing.assert_array_equal(_fair_values_of_sorted(sample, table, points.copy()), expected)
+    assert _fair_values_of_sorted(sample, table, np.empty(0)).size == 0
+
+
 def test_postprocessor_errors():
     post = BarycenterPostprocessor(random_state=0)
     with pytest.raises(ValueError, match="different lengths"):
