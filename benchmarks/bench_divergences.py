@@ -246,7 +246,7 @@ def bench_sinkhorn_sweep():
             )
 
 
-def bench_penalties(n=256, d=8, reps=20):
+def bench_penalties(n=256, d=8, reps=100):
     g = torch.Generator().manual_seed(1)
     z0 = torch.randn(n, d, generator=g)
     s = torch.arange(n) % 2

@@ -792,3 +792,24 @@ def test_negative_value_guard_iterates_on_or_warns(monkeypatch):
         assert value >= 0 or warned
     assert negative >= 1  # the case is hard enough without the warm start
     assert min(calls) < 1e-4 / 50  # and the guard's tighter pass (tol / 100) ran
+
+
+@pytest.mark.parametrize("eps", [0.01, 0.003])
+def test_no_epsilon_scaling_at_small_epsilon_stays_finite(eps):
+    """Without epsilon scaling, a kernel column can underflow in float32 and a
+    scaling reach infinity; the solver restarts from the log domain instead of
+    returning NaN (it used to, reporting convergence)."""
+    g = torch.Generator().manual_seed(2)
+    z = torch.randn(256, 8, generator=g)
+    s = torch.arange(256) % 2
+    z[s == 1] += 0.3
+    plain = SinkhornPenalty(epsilon=eps, scaling=None)
+    annealed = SinkhornPenalty(epsilon=eps)
+    value, reference = plain(z, s), annealed(z, s)
+    assert plain.converged_ and torch.isfinite(value)
+    assert abs(float(value) - float(reference)) < 1e-3 * float(reference)
+    # and the float64 value, solved far more tightly
+    tight_penalty = SinkhornPenalty(epsilon=eps, tol=1e-5, max_iter=100_000)
+    tight = tight_penalty(z.double(), s)
+    assert tight_penalty.converged_
+    assert abs(float(value) - float(tight)) < 1e-3 * float(tight)
