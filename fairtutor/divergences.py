@@ -1283,7 +1283,11 @@ def sinkhorn(
       :math:`\eta` neither overflows nor underflows;
     - convergence checked every 3 iterations, with over-relaxation
       (:math:`f \leftarrow f + \omega (T(f) - f)`, :math:`\omega` set from
-      the observed linear rate) when convergence is slow;
+      the observed linear rate, and set again when the rate degrades) when
+      convergence is slow;
+    - a scaling that over- or underflows (possible with ``scaling=None`` at
+      a small :math:`\eta`) restarts the iterations from one log-domain
+      update of the last finite potentials instead of producing NaN;
     - *gradients from the potentials* (envelope theorem), so the backward
       pass is a few matrix products and never unrolls the iterations.
 
@@ -1401,7 +1405,9 @@ def sinkhorn_divergence(
     ----------
     x, y, epsilon, a, b, p, max_iter, tol, scaling, gradient, preset
         As in :func:`sinkhorn`. The three problems go through one epsilon
-        schedule together, and ``tol`` applies to each.
+        schedule together (the two symmetric ones join it once epsilon is
+        below 1/16 of the cost bound: above, their large-epsilon start is
+        already accurate), and ``tol`` applies to each.
 
     Returns
     -------
