@@ -1216,9 +1216,14 @@ def _warn_unconverged(what, n_iter, tol):
     )
 
 
-#: Named settings of (tol, scaling). "fast" matches the accuracy of geomloss's
-#: default (scaling 0.5, one iteration per epsilon) in the benchmark sweep.
-PRESETS = {"fast": {"tol": _FAST_TOL, "scaling": 0.5}}
+#: Named settings of (tol, scaling). "fast" aims at the accuracy of geomloss's
+#: default (scaling 0.5, one iteration per epsilon, no stopping test); in the
+#: benchmark sweep (n = 256 and 1,024, epsilon from 3e-2 to 3e-4 of the mean
+#: squared distance) a finer schedule, 0.6, stopped loosely, was the best
+#: compromise: as accurate or more at every point but one (3.9e-4 against
+#: 3.7e-4), at 0.7 to 1.25 times its time (scaling 0.5 took up to 1.9 times
+#: at the smallest epsilon, 0.3 up to 12 times).
+PRESETS = {"fast": {"tol": _FAST_TOL, "scaling": 0.6}}
 
 
 def _preset(preset, tol, scaling):
@@ -1324,8 +1329,9 @@ def sinkhorn(
         iteration of a plain log-domain Sinkhorn loop (slower, exact for the
         truncated algorithm, twice differentiable).
     preset : {None, "fast"}, default=None
-        ``"fast"`` sets ``tol=0.3`` and ``scaling=0.5``: in the benchmark
-        sweep at least as accurate as geomloss's default settings.
+        ``"fast"`` sets ``tol=0.3`` and ``scaling=0.6``: in the benchmark
+        sweep about as accurate as geomloss's default settings, in about
+        the same time.
 
     Returns
     -------
