@@ -689,6 +689,30 @@ _EXP_CAP = {
 }
 
 
+def _log_softmin(u, v, potential, weights, e, cost, squares, exact_diagonal):
+    r"""-e log sum_i w_i exp((h_i - C(u_i, v_j))/e) for each j, by log-sum-exp.
+
+    The log-domain half-step of Sinkhorn from the potential ``h`` on the points
+    ``u`` to the points ``v``. With ``cost`` (n, m) given it is used; for
+    ``p = 2`` (``cost`` None) the exponent comes from one matrix product,
+    :math:`(h_i - |u_i|^2 + 2 u_i \cdot v_j - |v_j|^2)/e` with ``squares`` =
+    (|u|^2, |v|^2), and ``exact_diagonal`` (u is v) sets its diagonal to
+    exactly :math:`h_i / e`.
+    """
+    inv = 1.0 / e
+    if cost is not None:
+        exponent = torch.log(weights)[:, None] + (potential[:, None] - cost) * inv
+        return -e * torch.logsumexp(exponent, dim=0)
+    u2, v2 = squares
+    ua = torch.cat([(2.0 * inv) * u, (inv * (potential - u2))[:, None]], 1)
+    vb = torch.cat([v, torch.ones_like(v[:, :1])], 1)
+    exponent = ua @ vb.T
+    if exact_diagonal:
+        torch.mul(potential, inv, out=exponent.diagonal())
+    exponent.add_(torch.log(weights)[:, None])
+    return -e * (torch.logsumexp(exponent, dim=0) - inv * v2)
+
+
 class _Problem:
     r"""One entropic OT problem in the stabilized scaling form.
 
@@ -794,29 +818,16 @@ class _Problem:
 
     def log_update(self, f, e):
         """T(f)_j = -e log sum_i a_i exp((f_i - C_ij)/e), in the log domain."""
-        inv = 1.0 / e
-        if self.p == 2:
-            d = self.x.shape[1]
-            xa = torch.cat([(2.0 * inv) * self.x, (inv * (f - self.x2))[:, None]], 1)
-            exponent = xa @ self.ya[:, : d + 1].T
-            if self.symmetric:
-                torch.mul(f, inv, out=exponent.diagonal())  # exactly (f_i - 0)/e
-            exponent.add_(torch.log(self.a)[:, None])
-            return -e * (torch.logsumexp(exponent, dim=0) - inv * self.y2)
-        exponent = torch.log(self.a)[:, None] + (f[:, None] - self.C) * inv
-        return -e * torch.logsumexp(exponent, dim=0)
+        cost = None if self.p == 2 else self.C
+        sq = (self.x2, self.y2) if self.p == 2 else None
+        diagonal = self.symmetric and self.p == 2
+        return _log_softmin(self.x, self.y, f, self.a, e, cost, sq, diagonal)
 
     def log_update_rows(self, g, e):
         """T'(g)_i = -e log sum_j b_j exp((g_j - C_ij)/e), in the log domain."""
-        inv = 1.0 / e
-        if self.p == 2:
-            ya = torch.cat([(2.0 * inv) * self.y, (inv * (g - self.y2))[:, None]], 1)
-            xb = torch.cat([self.x, torch.ones_like(self.x[:, :1])], 1)
-            exponent = ya @ xb.T  # (m, n): (g_j - |y_j|^2 + 2 y_j.x_i) / e
-            exponent.add_(torch.log(self.b)[:, None])
-            return -e * (torch.logsumexp(exponent, dim=0) - inv * self.x2)
-        exponent = torch.log(self.b)[None, :] + (g[None, :] - self.C) * inv
-        return -e * torch.logsumexp(exponent, dim=1)
+        cost = None if self.p == 2 else self.C.T
+        sq = (self.y2, self.x2) if self.p == 2 else None
+        return _log_softmin(self.y, self.x, g, self.b, e, cost, sq, False)
 
     def step(self):
         """One update; returns the new and the previous row scaling."""
