@@ -671,6 +671,20 @@ def test_scaling_solver_at_small_epsilon_equals_pot_and_geomloss():
     assert rel(s, 2 * loss(a, x, b, y)) < 1e-4
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("factor", [0.1, 0.03, 0.003])
+def test_fast_preset_is_as_accurate_as_geomloss_default(seed, factor):
+    """preset="fast" promises geomloss's default accuracy (scaling 0.5): the
+    same float32 clouds, against a float64 solve to tol 1e-10."""
+    x, y = clouds(n=60, m=50, dtype=torch.float32, seed=seed)
+    eps = factor * float(cost_matrix(x, y).mean())
+    ref = sinkhorn_divergence(x.double(), y.double(), epsilon=eps, tol=1e-10, max_iter=100_000)
+    fast = sinkhorn_divergence(x, y, epsilon=eps, preset="fast")
+    loss = SamplesLoss("sinkhorn", p=2, blur=math.sqrt(eps / 2), debias=True, scaling=0.5)
+    default = 2 * loss(x, y)  # geomloss's cost is |x - y|^2 / 2
+    assert rel(fast, ref) <= rel(default, ref)
+
+
 def test_fast_preset_and_penalty_cost_table():
     x, y = clouds(n=60, m=50, dtype=torch.float32)
     eps = 0.03 * float(cost_matrix(x, y).mean())
@@ -813,3 +827,39 @@ def test_no_epsilon_scaling_at_small_epsilon_stays_finite(eps):
     tight = tight_penalty(z.double(), s)
     assert tight_penalty.converged_
     assert abs(float(value) - float(tight)) < 1e-3 * float(tight)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_floored_exponentials_equal_logsumexp_and_the_plain_kernel(dtype):
+    """Exponents are raised to a floor before exp (the slow path of exp on
+    underflowing inputs): the log-sum-exp and the kernels keep their values."""
+    from fairtutor.divergences import _EXP_FLOOR, _gauss_block, _logsumexp_columns
+
+    g = torch.Generator().manual_seed(3)
+    # columns spanning far below the floor, one column entirely below it, one -inf entry
+    exponent = torch.empty(300, 7, dtype=dtype).uniform_(-3000.0, 5.0, generator=g)
+    exponent[:, 3] -= 5000.0
+    exponent[0, 1] = -math.inf
+    expected = torch.logsumexp(exponent, dim=0)
+    got = _logsumexp_columns(exponent.clone())
+    torch.testing.assert_close(got, expected, rtol=4 * torch.finfo(dtype).eps, atol=0.0)
+    assert _EXP_FLOOR[torch.float16] == -math.inf  # its smallest normal is not negligible
+
+    # the Gaussian kernel at a narrow bandwidth: entries far below the floor
+    x, y = clouds(n=50, m=40, d=3, dtype=dtype)
+    gamma = -0.5 / 0.05**2
+    plain = torch.exp(gamma * torch.cdist(x, y) ** 2)
+    floored = _gauss_block(x, y, gamma)
+    tiny = torch.finfo(dtype).tiny
+    assert bool((plain < tiny).float().mean() > 0.5)  # most entries underflow
+    assert float(floored[plain < tiny].max()) <= 2.0 * tiny * (1 + 1e-4)
+    # (float32: the one-product expansion of the distances rounds differently from cdist)
+    rtol = 1e-3 if dtype == torch.float32 else 1e-9
+    torch.testing.assert_close(floored, plain, rtol=rtol, atol=4.0 * tiny)
+    # the Sinkhorn value at a small epsilon equals the log-domain solver's
+    eps = 1e-3 * float(cost_matrix(x, y).mean())
+    fast = sinkhorn_divergence(x, y, epsilon=eps, tol=1e-4, max_iter=20_000)
+    log_domain = sinkhorn_divergence(
+        x, y, epsilon=eps, tol=1e-4, max_iter=20_000, gradient="autograd"
+    )
+    assert rel(fast, log_domain) < 1e-3
