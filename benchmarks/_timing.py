@@ -1,6 +1,7 @@
 """Timing and results shared by the benchmarks.
 
-Timing: the best of a few repeats, contestants run in turn (``best_times``).
+Timing: the best of a few repeats, contestants run in turn (``best_times``);
+for short calls, the median of several such rounds' ratios (``median_ratio``).
 
 Results: every ratio a benchmark measures goes through :func:`record_ratio`,
 which prints it with its target and verdict and stores it in a small JSON file,
@@ -44,6 +45,28 @@ RESULTS_FILE = Path(
         "FAIRTUTOR_BENCH_RESULTS", Path(__file__).resolve().parent / "results" / "results.json"
     )
 )
+
+
+def median_ratio(ours, reference, repeats, rounds):
+    """Median over ``rounds`` of the ratio of the two best times of a round.
+
+    Each round is ``best_times([ours, reference], repeats)``. On a shared
+    machine the speed of both contestants drifts over seconds (on the 2-core
+    VM of these benchmarks, the same call took 14 ms or 22 ms from one second
+    to the next); a ratio taken within one round compares them under the same
+    conditions, and the median of the rounds leaves out a round that a burst
+    of load skewed. Returns ``(ratio, best time of ours, best time of the
+    reference, the rounds' ratios)``, the best times over all rounds.
+    """
+    ratios, best_ours, best_reference = [], math.inf, math.inf
+    for _ in range(rounds):
+        t_ours, t_reference = best_times([ours, reference], repeats)
+        ratios.append(t_ours / t_reference)
+        best_ours, best_reference = min(best_ours, t_ours), min(best_reference, t_reference)
+    ordered = sorted(ratios)
+    middle = len(ordered) // 2
+    ratio = ordered[middle] if len(ordered) % 2 else 0.5 * (ordered[middle - 1] + ordered[middle])
+    return ratio, best_ours, best_reference, ratios
 
 
 def best_time(fn, repeats):

@@ -724,6 +724,18 @@ def test_benchmark_results_file(tmp_path):
     assert summary(path)[0].startswith("FAIL  [demo] c / d: 4")
 
 
+def test_benchmark_median_ratio_takes_the_median_round(monkeypatch):
+    import benchmarks._timing as timing
+
+    rounds = iter([(1.0, 2.0), (3.0, 1.0), (2.0, 2.0), (4.0, 1.0), (2.0, 1.0)])
+    monkeypatch.setattr(timing, "best_times", lambda fns, repeats: next(rounds))
+    ratio, ours, reference, ratios = timing.median_ratio(None, None, 3, 5)
+    assert ratios == [0.5, 3.0, 1.0, 4.0, 2.0]
+    assert (ratio, ours, reference) == (2.0, 1.0, 1.0)  # best times over all rounds
+    rounds = iter([(1.0, 2.0), (3.0, 1.0)])
+    assert timing.median_ratio(None, None, 3, 2)[0] == 1.75  # an even count: the mean of two
+
+
 def _pot_divergence(x, y, eps):
     """S_eps from three POT solves converged to 1e-10 (float64)."""
     xn, yn = x.double().numpy(), y.double().numpy()
