@@ -32,10 +32,10 @@ Every ratio is printed with its target and stored in the results file (see
 rounds of alternated best-of timings (``median_ratio``), each round's ratio
 kept in the details: the speed of this kind of shared machine drifts by up to
 1.5 times from one second to the next. Set ``FAIRTUTOR_BENCH_SIZES=256,1024`` to run the
-Sinkhorn sweep on fewer sizes: on a 2-core machine the sizes 256 and 1,024
-took about seven minutes, and 4,096 alone 36 minutes (geomloss needs scaling
-0.98, hundreds of epsilon values, two minutes a call, for an accuracy of
-1e-3).
+Sinkhorn sweep on fewer sizes: on a 2-core machine the whole module took
+under four minutes with the sizes 256 and 1,024, and 4,096 alone about half
+an hour (geomloss needs scaling 0.98, hundreds of epsilon values, two
+minutes a call, for an accuracy of 1e-3).
 """
 
 import math
