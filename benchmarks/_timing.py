@@ -37,6 +37,7 @@ import json
 import math
 import os
 import platform
+import statistics
 import time
 from pathlib import Path
 
@@ -63,10 +64,7 @@ def median_ratio(ours, reference, repeats, rounds):
         t_ours, t_reference = best_times([ours, reference], repeats)
         ratios.append(t_ours / t_reference)
         best_ours, best_reference = min(best_ours, t_ours), min(best_reference, t_reference)
-    ordered = sorted(ratios)
-    middle = len(ordered) // 2
-    ratio = ordered[middle] if len(ordered) % 2 else 0.5 * (ordered[middle - 1] + ordered[middle])
-    return ratio, best_ours, best_reference, ratios
+    return statistics.median(ratios), best_ours, best_reference, ratios
 
 
 def best_time(fn, repeats):

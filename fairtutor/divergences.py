@@ -696,10 +696,9 @@ _EXP_CAP = {
 #: At small epsilon most of the kernel's entries are such inputs. Not in
 #: float16, whose smallest normal number (6e-5) is not negligible.
 _EXP_FLOOR = {
-    dt: math.log(torch.finfo(dt).tiny) + math.log(2.0)
-    for dt in (torch.bfloat16, torch.float32, torch.float64)
+    dt: -math.inf if dt == torch.float16 else math.log(torch.finfo(dt).tiny) + math.log(2.0)
+    for dt in (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 }
-_EXP_FLOOR[torch.float16] = -math.inf
 
 
 def _logsumexp_columns(exponent):
