@@ -372,17 +372,19 @@ def _gauss_block(u, v, gamma, inplace=True):
     """exp(gamma * ||u_i - v_j||^2) with one matrix product of augmented points.
 
     [-2 gamma u, gamma |u|^2, gamma] @ [v, 1, |v|^2]^T = gamma ||u_i - v_j||^2,
-    so no (n, m) temporary is needed besides the result.
+    so no (n, m) temporary is needed besides the result. The product is in
+    base 2 (gamma / ln 2, see ``_LOG2E``), for the faster ``exp2``.
     """
     ones_u = torch.ones_like(u[:, :1])
     ones_v = torch.ones_like(v[:, :1])
-    uu = torch.cat([(-2.0 * gamma) * u, gamma * (u * u).sum(1, keepdim=True), gamma * ones_u], 1)
+    gamma2 = gamma * _LOG2E
+    uu = torch.cat([(-2.0 * gamma2) * u, gamma2 * (u * u).sum(1, keepdim=True), gamma2 * ones_u], 1)
     vv = torch.cat([v, ones_v, (v * v).sum(1, keepdim=True)], 1)
-    # the floor: see _EXP_FLOOR (a narrow bandwidth puts most entries below it)
-    floor = _EXP_FLOOR[uu.dtype]
+    # the floor: see _EXP2_FLOOR (a narrow bandwidth puts most entries below it)
+    floor = _EXP2_FLOOR[uu.dtype]
     if inplace:
-        return (uu @ vv.T).clamp_(floor, 0.0).exp_()
-    return (uu @ vv.T).clamp(floor, 0.0).exp()
+        return (uu @ vv.T).clamp_(floor, 0.0).exp2_()
+    return (uu @ vv.T).clamp(floor, 0.0).exp2()
 
 
 class _GaussianMMD2(torch.autograd.Function):
@@ -685,18 +687,27 @@ _FAST_TOL = 0.05
 _OMEGA_MAX = 1.95
 
 
-_EXP_CAP = {
-    dt: 0.5 * math.log(torch.finfo(dt).max)
+#: 1 / ln 2: kernels are computed as 2 ** (exponent / ln 2), with the factor
+#: folded into the scale of the product that builds the exponent. PyTorch's
+#: ``exp2`` is about 3 times faster than its ``exp`` in float32 and 1.8 times
+#: in float64 (both vectorized; measured on x86 CPUs, 256 x 256 to
+#: 1,024 x 1,024 blocks), and the result is as accurate: the exponent's own
+#: rounding error, |exponent| times the machine epsilon, is the same in
+#: either base.
+_LOG2E = 1.0 / math.log(2.0)
+_EXP2_CAP = {
+    dt: 0.5 * math.log2(torch.finfo(dt).max)
     for dt in (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 }
-#: Exponents are raised to this floor before ``exp``: its result, twice the
-#: smallest normal number, is as good as 0 in any sum of kernel entries, and
-#: PyTorch's vectorized ``exp`` takes a slow path, up to 30 times slower, on
-#: inputs whose result underflows (measured on x86 CPUs, float32 and float64).
-#: At small epsilon most of the kernel's entries are such inputs. Not in
-#: float16, whose smallest normal number (6e-5) is not negligible.
-_EXP_FLOOR = {
-    dt: -math.inf if dt == torch.float16 else math.log(torch.finfo(dt).tiny) + math.log(2.0)
+#: Base-2 exponents are raised to this floor before ``exp2``: its result, twice
+#: the smallest normal number, is as good as 0 in any sum of kernel entries,
+#: and PyTorch's vectorized exponentials take a slow path, up to 30 times
+#: slower, on inputs whose result underflows (measured on x86 CPUs, float32
+#: and float64). At small epsilon most of the kernel's entries are such
+#: inputs. Not in float16, whose smallest normal number (6e-5) is not
+#: negligible.
+_EXP2_FLOOR = {
+    dt: -math.inf if dt == torch.float16 else math.log2(torch.finfo(dt).tiny) + 1.0
     for dt in (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 }
 
@@ -704,13 +715,14 @@ _EXP_FLOOR = {
 def _logsumexp_columns(exponent):
     """The log-sum-exp of each column of ``exponent``, computed in place of it.
 
-    As ``torch.logsumexp(exponent, 0)``, with the shifted exponents raised to
-    ``_EXP_FLOOR`` first (the terms below it are negligible next to the largest,
-    which is 1, and would send ``exp`` down its slow path).
+    As ``torch.logsumexp(exponent, 0)``, computed in base 2 (see ``_LOG2E``)
+    with the shifted exponents raised to ``_EXP2_FLOOR`` first (the terms below
+    it are negligible next to the largest, which is 1, and would send the
+    exponential down its slow path).
     """
     top = exponent.amax(0)
     top = torch.where(torch.isfinite(top), top, torch.zeros_like(top))
-    exponent.sub_(top).clamp_min_(_EXP_FLOOR[exponent.dtype]).exp_()
+    exponent.sub_(top).mul_(_LOG2E).clamp_min_(_EXP2_FLOOR[exponent.dtype]).exp2_()
     return exponent.sum(0).log_().add_(top)
 
 
@@ -797,19 +809,22 @@ class _Problem:
         self.capped = False
         self.marginal_error = math.inf  # at the last convergence check
 
-    def exponent(self, f, g, e):
-        """(f_i + g_j - C_ij) / e, a new (n, m) tensor."""
-        inv = 1.0 / e
+    def exponent(self, f, g, e, out=None):
+        """(f_i + g_j - C_ij) / e in base 2 (divided by ln 2), an (n, m) tensor.
+
+        Written into ``out`` when given (the old kernel's memory).
+        """
+        inv = _LOG2E / e
         if self.p != 2:
-            E = torch.sub(f[:, None], self.C)
+            E = torch.sub(f[:, None], self.C, out=out)
             return E.add_(g[None, :]).mul_(inv)
         torch.sub(f, self.x2, out=self.xa_potential)
         torch.sub(g, self.y2, out=self.ya_potential)
-        # [2x, f - |x|^2, 1] @ [y, 1, g - |y|^2]^T, scaled by 1/e inside the product
-        E = torch.addmm(self.no_input, self.xa, self.ya.T, beta=0.0, alpha=inv)
+        # [2x, f - |x|^2, 1] @ [y, 1, g - |y|^2]^T, scaled by 1/(e ln 2) inside the product
+        E = torch.addmm(self.no_input, self.xa, self.ya.T, beta=0.0, alpha=inv, out=out)
         if self.symmetric:
-            # exactly (f_i + f_i - 0)/e on the diagonal: the expansion's
-            # rounding residue would be amplified by 1/e
+            # exactly (f_i + f_i - 0)/(e ln 2) on the diagonal: the
+            # expansion's rounding residue would be amplified by 1/e
             torch.mul(f, 2.0 * inv, out=E.diagonal())
         return E
 
@@ -819,8 +834,10 @@ class _Problem:
         if self.u is not None:
             f = torch.add(f, torch.log(self.u), alpha=e)
             g = f if self.symmetric else torch.add(g, torch.log(self.v), alpha=e)
-        self.K = None  # free the old kernel before building the new one
-        E = self.exponent(f, g, e)
+        # The new kernel overwrites the old one: a fresh (n, m) block at every
+        # rebuild is memory the system hands out page by page, which cost
+        # more than the product itself (256 x 256: about 60 of 100 us).
+        E = self.exponent(f, g, e, out=self.K)
         low, high = torch.stack(E.aminmax()).tolist()
         if not (math.isfinite(low) and math.isfinite(high)):
             # A scaling reached 0 or infinity (without epsilon scaling, or
@@ -830,15 +847,15 @@ class _Problem:
             g = self.log_update(self.f, e)
             f = 0.5 * (self.f + g) if self.symmetric else self.log_update_rows(g, e)
             g = f if self.symmetric else g
-            E = self.exponent(f, g, e)
+            E = self.exponent(f, g, e, out=E)
             high = float(E.max())
         self.f, self.g = f, g
         # An exponent at the cap means potentials still far from optimal: exp
         # of it is not the kernel, and the scalings' fixed point for such a
         # kernel would be a false one (see _iterate). At the optimum the
-        # exponent is at most log n.
-        self.capped = not high < _EXP_CAP[E.dtype]
-        self.K = E.clamp_(_EXP_FLOOR[E.dtype], _EXP_CAP[E.dtype]).exp_()
+        # exponent is at most log2 n (base 2).
+        self.capped = not high < _EXP2_CAP[E.dtype]
+        self.K = E.clamp_(_EXP2_FLOOR[E.dtype], _EXP2_CAP[E.dtype]).exp2_()
         self.u, self.v = self.ones_x, self.ones_y
 
     def log_update(self, f, e):

@@ -845,7 +845,7 @@ def test_no_epsilon_scaling_at_small_epsilon_stays_finite(eps):
 def test_floored_exponentials_equal_logsumexp_and_the_plain_kernel(dtype):
     """Exponents are raised to a floor before exp (the slow path of exp on
     underflowing inputs): the log-sum-exp and the kernels keep their values."""
-    from fairtutor.divergences import _EXP_FLOOR, _gauss_block, _logsumexp_columns
+    from fairtutor.divergences import _EXP2_FLOOR, _gauss_block, _logsumexp_columns
 
     g = torch.Generator().manual_seed(3)
     # columns spanning far below the floor, one column entirely below it, one -inf entry
@@ -855,7 +855,7 @@ def test_floored_exponentials_equal_logsumexp_and_the_plain_kernel(dtype):
     expected = torch.logsumexp(exponent, dim=0)
     got = _logsumexp_columns(exponent.clone())
     torch.testing.assert_close(got, expected, rtol=4 * torch.finfo(dtype).eps, atol=0.0)
-    assert _EXP_FLOOR[torch.float16] == -math.inf  # its smallest normal is not negligible
+    assert _EXP2_FLOOR[torch.float16] == -math.inf  # its smallest normal is not negligible
 
     # the Gaussian kernel at a narrow bandwidth: entries far below the floor
     x, y = clouds(n=50, m=40, d=3, dtype=dtype)
@@ -875,3 +875,27 @@ def test_floored_exponentials_equal_logsumexp_and_the_plain_kernel(dtype):
         x, y, epsilon=eps, tol=1e-4, max_iter=20_000, gradient="autograd"
     )
     assert rel(fast, log_domain) < 1e-3
+
+
+@pytest.mark.parametrize("p", [1, 2])
+def test_kernel_rebuilds_overwrite_the_old_kernel_and_equal_exp(p):
+    """A rebuild (absorb) writes the new kernel into the old one's memory (a
+    fresh block at each of the tens of rebuilds of a solve is memory the system
+    hands out page by page), and the base-2 kernel equals exp of the exponent."""
+    from fairtutor.divergences import _Problem
+
+    x, y = clouds(n=60, m=45, d=3)
+    a = torch.full((60,), 1 / 60, dtype=torch.float64)
+    b = torch.full((45,), 1 / 45, dtype=torch.float64)
+    prob = _Problem(x, y, a, b, p, symmetric=False)
+    eps = 0.05 * float(cost_matrix(x, y, p=p).mean())
+    prob.absorb(eps)
+    old = prob.K  # held, so that a fresh block could not reuse its address
+    for _ in range(5):
+        prob.step()
+    prob.absorb(0.5 * eps)
+    assert prob.K.data_ptr() == old.data_ptr()
+    # the kernel at the absorbed potentials, from its definition
+    C = cost_matrix(x, y, p=p)
+    expected = torch.exp((prob.f[:, None] + prob.g[None, :] - C) / (0.5 * eps))
+    torch.testing.assert_close(prob.K, expected, rtol=1e-10, atol=1e-300)
