@@ -836,8 +836,12 @@ class _Problem:
             torch.mul(f, 2.0 * inv, out=E.diagonal())
         return E
 
-    def absorb(self, e):
-        """Move the scalings into the potentials and rebuild the kernel at ``e``."""
+    def absorb(self, e, stage=False):
+        """Move the scalings into the potentials and rebuild the kernel at ``e``.
+
+        ``stage``: an intermediate epsilon of the schedule, whose kernel the
+        next stage replaces (the exponent cap is then not checked).
+        """
         f, g = self.f, self.g
         if self.u is not None:
             f = torch.add(f, torch.log(self.u), alpha=e)
@@ -846,7 +850,14 @@ class _Problem:
         # rebuild is memory the system hands out page by page, which cost
         # more than the product itself (256 x 256: about 60 of 100 us).
         E = self.exponent(f, g, e, out=self.K)
-        low, high = torch.stack(E.aminmax()).tolist()
+        if stage:
+            # Only potentials poisoned by a scaling at 0 or infinity need
+            # catching here, and they show in the sum of the potentials (those
+            # of finite points give a finite exponent): a pass over the (n, m)
+            # exponent saved at each of the tens of stages.
+            low = high = float(f.sum() + g.sum())
+        else:
+            low, high = torch.stack(E.aminmax()).tolist()
         if not (math.isfinite(low) and math.isfinite(high)):
             # A scaling reached 0 or infinity (without epsilon scaling, or
             # after a bad start, a kernel column can underflow), and its log
@@ -862,7 +873,7 @@ class _Problem:
         # of it is not the kernel, and the scalings' fixed point for such a
         # kernel would be a false one (see _iterate). At the optimum the
         # exponent is at most log2 n (base 2).
-        self.capped = not high < _EXP2_CAP[E.dtype]
+        self.capped = not stage and not high < _EXP2_CAP[E.dtype]
         self.K = E.clamp_(_EXP2_FLOOR[E.dtype], _EXP2_CAP[E.dtype]).exp2_()
         self.u, self.v = self.ones_x, self.ones_y
 
@@ -959,7 +970,7 @@ def _solve(problems, eps, c_max, *, max_iter, tol, scaling):
         # a cloud against itself joins the schedule later (see _SELF_JOIN)
         annealed = [prob for prob in problems if not prob.symmetric or e <= _SELF_JOIN * c_max]
         for prob in annealed:
-            prob.absorb(e)
+            prob.absorb(e, stage=True)
         for _ in range(_STAGE_ITERS):
             if n_iter >= max_iter:
                 break
