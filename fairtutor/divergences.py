@@ -1293,8 +1293,8 @@ def _warn_unconverged(what, n_iter, tol):
 #: more time. Measured on the benchmark sweep's clouds (n = 256, 1,024 and
 #: 4,096, epsilon from 3e-2 to 3e-4 of the mean squared distance): with
 #: scaling 0.6, tol 0.05 was 4 to 500 times more accurate than geomloss's
-#: default at every point, in 0.17 to 0.94 times its time at n >= 1,024 and
-#: 0.6 to 1.0 times at n = 256, except at epsilon 3e-4 there (0.77 to 1.25
+#: default at every point, in 0.15 to 0.94 times its time at n >= 1,024 and
+#: 0.54 to 1.0 times at n = 256, except at epsilon 3e-4 there (0.70 to 1.25
 #: from one run to the next: the same call took 11 or 20 ms depending on the
 #: machine's state); tol 0.1 to 0.3 stopped after the first check at 3e-2
 #: and was then less accurate there (3.9e-4 against 3.7e-4 at n = 256). On 40
