@@ -951,7 +951,9 @@ def _solve(problems, eps, c_max, *, max_iter, tol, scaling):
     One iteration per intermediate epsilon (each warm-starts the next), then
     iterations at ``eps`` until the largest change of a potential, in units of
     eps, is below ``tol`` (checked every ``_CHECK_EVERY`` iterations).
-    Returns ``(n_iter, converged)``.
+    Returns ``(n_iter, converged, checked)``: ``checked`` is (S, its rounding
+    floor) of the debiased divergence when they were computed for the guard
+    against negative values and hold for the final potentials, else None.
     """
     dtype = problems[0].x.dtype
     drift_limit = 10.0
@@ -963,7 +965,7 @@ def _solve(problems, eps, c_max, *, max_iter, tol, scaling):
         for prob in problems:
             prob.absorb(eps)
             prob.marginal_error = 0.0
-        return 0, True
+        return 0, True, None
     epsilons = _schedule(eps, c_max, scaling)
     n_iter = 0
     for e in epsilons[:-1]:
@@ -981,7 +983,7 @@ def _solve(problems, eps, c_max, *, max_iter, tol, scaling):
     for prob in problems:
         prob.absorb(e)
     if len(problems) != 3:
-        return _iterate(problems, e, tol, n_iter, max_iter, drift_limit)
+        return *_iterate(problems, e, tol, n_iter, max_iter, drift_limit), None
     # The debiased divergence S = <a, f_ab - f_aa> + <b, g_ab - g_bb> is a
     # small difference of large numbers when the clouds are close, and the
     # cross problem (plain alternating updates) converges far more slowly than
@@ -1000,6 +1002,7 @@ def _solve(problems, eps, c_max, *, max_iter, tol, scaling):
     _warm_start_cross(problems, e)
     n_iter, converged = _iterate(problems[:1], e, tol, n_iter, max_iter, drift_limit)
     converged = converged and self_converged
+    checked = None
     if converged:
         value, floor = _divergence_and_floor(problems, e)
         if value < -floor:
@@ -1008,7 +1011,9 @@ def _solve(problems, eps, c_max, *, max_iter, tol, scaling):
             n_iter, converged = _iterate(
                 problems, e, max(0.01 * tol, 64.0 * finfo.eps), n_iter, max_iter, drift_limit
             )
-    return n_iter, converged
+        else:
+            checked = (value, floor)
+    return n_iter, converged, checked
 
 
 def _semi_dual(prob, f, e):
@@ -1019,14 +1024,40 @@ def _semi_dual(prob, f, e):
     return float(prob.a @ f + prob.b @ prob.log_update(f, e))
 
 
+#: A column sum sum_i a_i K_ij at least this large is known to the kernel's
+#: precision: its floored entries add at most the floor (2**-85 in float32).
+_COLUMN_SUM_MIN = 2.0**-40
+
+
+def _kernel_semi_dual(prob, e):
+    """``_semi_dual(prob, prob.f, e)`` from the problem's kernel, or None.
+
+    With the scalings at 1 (right after ``absorb``),
+    T(f)_j = g_j - e ln sum_i a_i K_ij: one vector-matrix product instead of a
+    log-domain pass over an (n, m) exponent. None where the kernel's clamping
+    could change the sums (an exponent at the cap, or a column sum near the
+    floor); the caller then computes it in the log domain.
+    """
+    if prob.capped or prob.u is not prob.ones_x or prob.v is not prob.ones_y:
+        return None
+    columns = prob.a @ prob.K
+    if not float(columns.min()) >= _COLUMN_SUM_MIN:  # also catches NaN
+        return None
+    return float(prob.a @ prob.f + prob.b @ (prob.g - e * torch.log(columns)))
+
+
 def _warm_start_cross(problems, e):
     """Start the cross problem from the self potentials (f_aa, g_bb) if they are better."""
     cross, self_x, self_y = problems
     f_start, _ = self_x.potentials(e)
     g_start, _ = self_y.potentials(e)
-    f_now, _ = cross.potentials(e)
     candidate = _semi_dual(cross, f_start, e)
-    if math.isfinite(candidate) and candidate > _semi_dual(cross, f_now, e):
+    if not math.isfinite(candidate):
+        return
+    now = _kernel_semi_dual(cross, e)
+    if now is None:
+        now = _semi_dual(cross, cross.f, e)
+    if candidate > now:
         cross.f, cross.g = f_start.clone(), g_start.clone()
         cross.u = cross.v = None
         cross.omega = 1.0
@@ -1224,11 +1255,12 @@ def _envelope(x, y, a, b, eps, p, *, max_iter, tol, scaling, debias):
                 _Problem(xd, xd, ad, ad, p, symmetric=True),
                 _Problem(yd, yd, bd, bd, p, symmetric=True),
             ]
-        n_iter, converged = _solve(
+        n_iter, converged, checked = _solve(
             problems, eps, problems[0].c_max(), max_iter=max_iter, tol=tol, scaling=scaling
         )
         if debias and converged:
-            _warn_negative(*_divergence_and_floor(problems, eps), tol)
+            # S and its rounding floor, computed once (by _solve when it checked them)
+            _warn_negative(*(checked or _divergence_and_floor(problems, eps)), tol)
     value = _EnvelopeOT.apply(x, y, a, b, problems, eps, p, debias)
     return value, problems[0], n_iter, converged
 

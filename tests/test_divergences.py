@@ -901,3 +901,42 @@ def test_kernel_rebuilds_overwrite_the_old_kernel_and_equal_exp(p):
     C = cost_matrix(x, y, p=p)
     expected = torch.exp((prob.f[:, None] + prob.g[None, :] - C) / (0.5 * eps))
     torch.testing.assert_close(prob.K, expected, rtol=1e-10, atol=1e-300)
+
+
+@pytest.mark.parametrize("p", [1, 2])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_semi_dual_from_the_kernel_equals_the_log_domain_one(p, dtype):
+    """The warm start judges the cross problem's current potentials by a
+    vector-matrix product with its kernel instead of a log-domain pass; the
+    two agree, and the kernel is not used where its clamping or the scalings
+    would make the value wrong."""
+    from fairtutor.divergences import _kernel_semi_dual, _Problem, _schedule, _semi_dual
+
+    x, y = clouds(n=60, m=45, d=3)
+    x, y = x.to(dtype), y.to(dtype) + 0.5
+    a = torch.full((60,), 1 / 60, dtype=dtype)
+    b = torch.rand(45, generator=torch.Generator().manual_seed(3), dtype=dtype) + 0.5
+    b = b / b.sum()
+    mean_cost = float(cost_matrix(x, y, p=p).mean())
+    for r in (1.0, 0.1, 0.01):
+        eps = r * mean_cost
+        prob = _Problem(x, y, a, b, p, symmetric=False)
+        # annealed as in a solve, one step per epsilon: potentials close to
+        # optimal but not at it
+        for e in _schedule(eps, prob.c_max(), 0.6):
+            prob.absorb(e)
+            prob.step()
+        prob.absorb(eps)
+        from_kernel = _kernel_semi_dual(prob, eps)
+        assert from_kernel is not None
+        log_domain = _semi_dual(prob, prob.f, eps)
+        size = float(prob.a @ prob.f.abs() + prob.b @ prob.g.abs())
+        assert abs(from_kernel - log_domain) <= 64 * torch.finfo(dtype).eps * size
+        prob.step()  # scalings off 1: the kernel alone no longer gives T(f)
+        assert _kernel_semi_dual(prob, eps) is None
+    prob.absorb(eps)
+    prob.capped = True  # an exponent at the cap: the kernel is not exp of it
+    assert _kernel_semi_dual(prob, eps) is None
+    prob.capped = False
+    prob.K[:, 0] = 2.0**-85  # a column whose entries are all at the floor
+    assert _kernel_semi_dual(prob, eps) is None
