@@ -1327,10 +1327,11 @@ def _warn_unconverged(what, n_iter, tol):
 #: more time. Measured on the benchmark sweep's clouds (n = 256, 1,024 and
 #: 4,096, epsilon from 3e-2 to 3e-4 of the mean squared distance): with
 #: scaling 0.6, tol 0.05 was 4 to 500 times more accurate than geomloss's
-#: default at every point, in 0.15 to 0.94 times its time at n >= 1,024 and
-#: 0.54 to 1.0 times at n = 256, except at epsilon 3e-4 there (0.70 to 1.25
-#: from one run to the next: the same call took 11 or 20 ms depending on the
-#: machine's state); tol 0.1 to 0.3 stopped after the first check at 3e-2
+#: default at every point, in 0.12 to 0.79 times its time at n >= 1,024 and
+#: 0.49 to 0.75 times at n = 256, except at epsilon 3e-4 there (0.56 to 1.01
+#: from one run to the next, on a shared 2-core machine whose state switches
+#: the same call between 9.5 and 16 ms; on one thread it takes 10 ms in
+#: both states); tol 0.1 to 0.3 stopped after the first check at 3e-2
 #: and was then less accurate there (3.9e-4 against 3.7e-4 at n = 256). On 40
 #: random pairs of clouds (1 to 32-D) it was the more accurate in 39;
 #: scalings 0.65 and 0.7 with tol 0.3, in 36 and 35.
