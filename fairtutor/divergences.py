@@ -1058,7 +1058,7 @@ def _warm_start_cross(problems, e):
         return
     now = _kernel_semi_dual(cross, e)
     if now is None:
-        now = _semi_dual(cross, cross.f, e)
+        now = _semi_dual(cross, cross.potentials(e)[0], e)
     if candidate > now:
         cross.f, cross.g = f_start.clone(), g_start.clone()
         cross.u = cross.v = None

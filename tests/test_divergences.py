@@ -910,7 +910,13 @@ def test_semi_dual_from_the_kernel_equals_the_log_domain_one(p, dtype):
     vector-matrix product with its kernel instead of a log-domain pass; the
     two agree, and the kernel is not used where its clamping or the scalings
     would make the value wrong."""
-    from fairtutor.divergences import _kernel_semi_dual, _Problem, _schedule, _semi_dual
+    from fairtutor.divergences import (
+        _EXP2_FLOOR,
+        _kernel_semi_dual,
+        _Problem,
+        _schedule,
+        _semi_dual,
+    )
 
     x, y = clouds(n=60, m=45, d=3)
     x, y = x.to(dtype), y.to(dtype) + 0.5
@@ -938,5 +944,5 @@ def test_semi_dual_from_the_kernel_equals_the_log_domain_one(p, dtype):
     prob.capped = True  # an exponent at the cap: the kernel is not exp of it
     assert _kernel_semi_dual(prob, eps) is None
     prob.capped = False
-    prob.K[:, 0] = 2.0**-85  # a column whose entries are all at the floor
+    prob.K[:, 0] = 2.0 ** _EXP2_FLOOR[dtype]  # a column whose entries are all at the floor
     assert _kernel_semi_dual(prob, eps) is None
