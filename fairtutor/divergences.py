@@ -683,6 +683,14 @@ _STAGE_ITERS = 1
 #: problem joining there too saved a further 4 % (benchmark clouds, n = 256
 #: and 1,024, tol 0.05 to 1e-3) and 9 % (30 penalty batches).
 _JOIN = 1.0 / 16.0
+
+#: Problems with at most this many kernel entries run on the calling thread
+#: (see ``_Problem.__init__``): 256 x 256. From 512 points two threads are
+#: faster (one thread took 8.7 instead of 6.7 ms at 512, 26 instead of 17 ms
+#: at 1,024).
+_SERIAL_ENTRIES = 2**16
+#: PyTorch splits an elementwise pass between threads above 2**15 entries.
+_BLOCK_ENTRIES = 2**15
 #: Marginal error (L1) at which preset="fast" stops.
 _FAST_TOL = 0.05
 #: Upper bound of the over-relaxation factor (2 would not converge).
@@ -772,7 +780,8 @@ class _Problem:
     ``g + eps log v``. ``symmetric`` problems (x against itself, a = b) keep
     ``g = f``, ``v = u`` and use the averaged update of Feydy et al. (2019),
     :math:`u \leftarrow (u \cdot T(u))^{1/2}`. For ``p = 2`` no cost matrix
-    is stored: ``K`` is the only (n, m) matrix.
+    is stored: ``K`` is the only (n, m) matrix, and small problems (at most
+    ``_SERIAL_ENTRIES`` entries) also keep the product :math:`2 x \cdot y`.
     """
 
     def __init__(self, x, y, a, b, p, symmetric):
@@ -788,24 +797,47 @@ class _Problem:
             self.x2, self.y2 = x2, y2  # reused by every kernel
             f = x2 - 2.0 * (x @ (b @ y)) + b @ y2
             g = None if symmetric else y2 - 2.0 * (y @ (a @ x)) + a @ x2
-            # f_i + g_j - |x_i - y_j|^2 = (f_i - |x_i|^2) + (g_j - |y_j|^2)
-            # + 2 x_i.y_j: the kernel's exponent is 1/e times one matrix
-            # product of [2x, f - |x|^2, 1] and [y, 1, g - |y|^2], whose
-            # potential columns alone change (no cost matrix is stored)
-            d = x.shape[1]
-            self.xa = torch.ones(x.shape[0], d + 2, dtype=x.dtype, device=x.device)
-            self.ya = torch.ones(y.shape[0], d + 2, dtype=y.dtype, device=y.device)
-            self.xa[:, :d] = 2.0 * x
-            self.ya[:, :d] = y
-            # views of the columns written at each rebuild
-            self.xa_potential, self.ya_potential = self.xa[:, d], self.ya[:, d + 1]
-            self.no_input = torch.zeros((), dtype=x.dtype, device=x.device)
         else:
             self.C = _cost(x, y, p)
             if symmetric:
                 self.C.diagonal().zero_()
             f = self.C @ b
             g = None if symmetric else a @ self.C
+        # f_i + g_j - |x_i - y_j|^2 = (f_i - |x_i|^2) + (g_j - |y_j|^2) + 2 x_i.y_j
+        # (p = 2, no cost matrix is stored). Large problems compute the
+        # kernel's exponent as 1/e times one matrix product of
+        # [2x, f - |x|^2, 1] and [y, 1, g - |y|^2], whose potential columns
+        # alone change. Small ones run their (n, m) passes on the calling
+        # thread: in row blocks below PyTorch's threshold for splitting an
+        # elementwise pass between threads, the exponent built from a stored
+        # product 2 x.y (MKL's products go parallel at any size but one row).
+        # Such a pass takes microseconds, less than waking the pool's other
+        # threads can cost: on a shared 2-core virtual machine that took up
+        # to 100 us per pass for minutes at a time, and a solve at 256 points
+        # then took 16 instead of 10 ms (10 ms on the calling thread alone).
+        n, m = x.shape[0], y.shape[0]
+        self.serial = n * m <= _SERIAL_ENTRIES
+        rows = max(1, _BLOCK_ENTRIES // m) if self.serial else n
+        blocks = [slice(r, r + rows) for r in range(0, n, rows)]
+        # the kernel's memory, rebuilt in place (see absorb), and its blocks
+        self.memory = torch.empty(n, m, dtype=x.dtype, device=x.device)
+        self.blocks = [self.memory[r] for r in blocks]
+        if self.serial:
+            self.row_term = torch.empty_like(x[:, 0])
+            sources = (2.0 * x) @ y.T if p == 2 else self.C
+            self.block_terms = [
+                (block, sources[r], self.row_term[r, None])
+                for block, r in zip(self.blocks, blocks, strict=True)
+            ]
+        elif p == 2:
+            d = x.shape[1]
+            self.xa = torch.ones(n, d + 2, dtype=x.dtype, device=x.device)
+            self.ya = torch.ones(m, d + 2, dtype=y.dtype, device=y.device)
+            self.xa[:, :d] = 2.0 * x
+            self.ya[:, :d] = y
+            # views of the columns written at each rebuild
+            self.xa_potential, self.ya_potential = self.xa[:, d], self.ya[:, d + 1]
+            self.no_input = torch.zeros((), dtype=x.dtype, device=x.device)
         mean = float(a @ f)
         if symmetric:
             self.f = self.g = f - 0.5 * mean
@@ -819,20 +851,32 @@ class _Problem:
         self.capped = False
         self.marginal_error = math.inf  # at the last convergence check
 
-    def exponent(self, f, g, e, out=None):
+    def exponent(self, f, g, e):
         """(f_i + g_j - C_ij) / e in base 2 (divided by ln 2), an (n, m) tensor.
 
-        Written into ``out`` when given (the old kernel's memory).
+        Written into the kernel's memory, ``self.memory``.
         """
         inv = _LOG2E / e
-        if self.p != 2:
-            E = torch.sub(f[:, None], self.C, out=out)
-            return E.add_(g[None, :]).mul_(inv)
-        torch.sub(f, self.x2, out=self.xa_potential)
-        torch.sub(g, self.y2, out=self.ya_potential)
-        # [2x, f - |x|^2, 1] @ [y, 1, g - |y|^2]^T, scaled by 1/(e ln 2) inside the product
-        E = torch.addmm(self.no_input, self.xa, self.ya.T, beta=0.0, alpha=inv, out=out)
-        if self.symmetric:
+        E = self.memory
+        if self.serial:
+            if self.p == 2:
+                # (f_i - |x_i|^2)/e + (g_j - |y_j|^2)/e + 2 x_i.y_j/e, base 2
+                torch.sub(f, self.x2, out=self.row_term).mul_(inv)
+                column = torch.sub(g, self.y2).mul_(inv)
+                for block, product, row in self.block_terms:
+                    torch.add(column, product, alpha=inv, out=block).add_(row)
+            else:
+                self.row_term.copy_(f)
+                for block, cost, row in self.block_terms:
+                    torch.sub(row, cost, out=block).add_(g).mul_(inv)
+        elif self.p == 2:
+            torch.sub(f, self.x2, out=self.xa_potential)
+            torch.sub(g, self.y2, out=self.ya_potential)
+            # [2x, f - |x|^2, 1] @ [y, 1, g - |y|^2]^T, scaled by 1/(e ln 2) inside the product
+            torch.addmm(self.no_input, self.xa, self.ya.T, beta=0.0, alpha=inv, out=E)
+        else:
+            torch.sub(f[:, None], self.C, out=E).add_(g).mul_(inv)
+        if self.symmetric and self.p == 2:
             # exactly (f_i + f_i - 0)/(e ln 2) on the diagonal: the
             # expansion's rounding residue would be amplified by 1/e
             torch.mul(f, 2.0 * inv, out=E.diagonal())
@@ -851,16 +895,18 @@ class _Problem:
         # The new kernel overwrites the old one: a fresh (n, m) block at every
         # rebuild is memory the system hands out page by page, which cost
         # more than the product itself (256 x 256: about 60 of 100 us).
-        E = self.exponent(f, g, e, out=self.K)
+        E = self.exponent(f, g, e)
         if stage:
             # Only potentials poisoned by a scaling at 0 or infinity need
             # catching here, and they show in the sum of the potentials (those
             # of finite points give a finite exponent): a pass over the (n, m)
             # exponent saved at each of the tens of stages.
-            low = high = float(f.sum()) if g is f else float(f.sum() + g.sum())
+            finite = math.isfinite(float(f.sum()) if g is f else float(f.sum() + g.sum()))
         else:
-            low, high = torch.stack(E.aminmax()).tolist()
-        if not (math.isfinite(low) and math.isfinite(high)):
+            extremes = torch.stack([t for block in self.blocks for t in block.aminmax()]).tolist()
+            finite = all(map(math.isfinite, extremes))
+            high = max(extremes)
+        if not finite:
             # A scaling reached 0 or infinity (without epsilon scaling, or
             # after a bad start, a kernel column can underflow), and its log
             # poisoned the potentials. Restart from one Sinkhorn update of the
@@ -868,7 +914,7 @@ class _Problem:
             g = self.log_update(self.f, e)
             f = 0.5 * (self.f + g) if self.symmetric else self.log_update_rows(g, e)
             g = f if self.symmetric else g
-            E = self.exponent(f, g, e, out=E)
+            E = self.exponent(f, g, e)
             high = float(E.max())
         self.f, self.g = f, g
         # An exponent at the cap means potentials still far from optimal: exp
@@ -876,7 +922,9 @@ class _Problem:
         # kernel would be a false one (see _iterate). At the optimum the
         # exponent is at most log2 n (base 2).
         self.capped = not stage and not high < _EXP2_CAP[E.dtype]
-        self.K = E.clamp_(_EXP2_FLOOR[E.dtype], _EXP2_CAP[E.dtype]).exp2_()
+        for block in self.blocks:
+            block.clamp_(_EXP2_FLOOR[E.dtype], _EXP2_CAP[E.dtype]).exp2_()
+        self.K = E
         self.u, self.v = self.ones_x, self.ones_y
 
     def log_update(self, f, e):

@@ -880,16 +880,27 @@ def test_floored_exponentials_equal_logsumexp_and_the_plain_kernel(dtype):
 
 
 @pytest.mark.parametrize("p", [1, 2])
-def test_kernel_rebuilds_overwrite_the_old_kernel_and_equal_exp(p):
+@pytest.mark.parametrize("path", ["one block", "row blocks", "large"])
+@pytest.mark.parametrize("symmetric", [False, True])
+def test_kernel_rebuilds_overwrite_the_old_kernel_and_equal_exp(p, path, symmetric, monkeypatch):
     """A rebuild (absorb) writes the new kernel into the old one's memory (a
     fresh block at each of the tens of rebuilds of a solve is memory the system
-    hands out page by page), and the base-2 kernel equals exp of the exponent."""
-    from fairtutor.divergences import _Problem
+    hands out page by page), and the base-2 kernel equals exp of the exponent,
+    on each path: a small problem in one block or in row blocks (the last one
+    shorter), and a large one (one parallel pass, the product for p = 2)."""
+    import fairtutor.divergences as D
 
+    if path == "row blocks":
+        monkeypatch.setattr(D, "_BLOCK_ENTRIES", 1000)  # rows of 22, 22, 16 (45 columns)
+    elif path == "large":
+        monkeypatch.setattr(D, "_SERIAL_ENTRIES", 0)
     x, y = clouds(n=60, m=45, d=3)
     a = torch.full((60,), 1 / 60, dtype=torch.float64)
     b = torch.full((45,), 1 / 45, dtype=torch.float64)
-    prob = _Problem(x, y, a, b, p, symmetric=False)
+    if symmetric:
+        y, b = x, a
+    prob = D._Problem(x, y, a, b, p, symmetric=symmetric)
+    assert prob.serial == (path != "large")
     eps = 0.05 * float(cost_matrix(x, y, p=p).mean())
     prob.absorb(eps)
     old = prob.K  # held, so that a fresh block could not reuse its address
@@ -899,8 +910,69 @@ def test_kernel_rebuilds_overwrite_the_old_kernel_and_equal_exp(p):
     assert prob.K.data_ptr() == old.data_ptr()
     # the kernel at the absorbed potentials, from its definition
     C = cost_matrix(x, y, p=p)
+    if symmetric:
+        C.diagonal().zero_()
     expected = torch.exp((prob.f[:, None] + prob.g[None, :] - C) / (0.5 * eps))
     torch.testing.assert_close(prob.K, expected, rtol=1e-10, atol=1e-300)
+
+
+def test_small_solves_keep_their_passes_on_the_calling_thread(monkeypatch):
+    """A solve of 256 x 256 points makes no pass that PyTorch or MKL would split
+    between threads at each rebuild or iteration (waking the other threads cost
+    up to 100 us a pass on a shared machine): elementwise passes stay at or
+    below 2**15 entries and matrix products have one row. What is left is a
+    handful of passes made once (the products 2 x.y, the log-domain warm
+    start, the backward pass), as many at small epsilon as at large."""
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    import fairtutor.divergences as D
+
+    views = {
+        "diagonal",
+        "slice",
+        "select",
+        "permute",
+        "t",
+        "transpose",
+        "view",
+        "unsqueeze",
+        "squeeze",
+        "squeeze_",
+        "as_strided",
+        "detach",
+        "alias",
+        "expand",
+        "_unsafe_view",
+    }
+
+    class CountThreaded(TorchDispatchMode):
+        count = 0
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            name = func.overloadpacket.__name__
+            tensors = [t for t in (*args, *(kwargs or {}).values()) if torch.is_tensor(t)]
+            if name in ("mm", "addmm", "bmm", "baddbmm"):
+                CountThreaded.count += out.shape[-2] > 1 and out.shape[-1] > 1
+            elif name not in views and name not in ("mv", "addmv") and tensors:
+                CountThreaded.count += max(t.numel() for t in tensors) > 2**15
+            return out
+
+    x, y = clouds(n=256, m=256, d=16, dtype=torch.float32)
+    mean_cost = float(cost_matrix(x, y).mean())
+
+    def threaded_passes(r):
+        xg = x.clone().requires_grad_()
+        CountThreaded.count = 0
+        with CountThreaded():
+            sinkhorn_divergence(xg, y, epsilon=r * mean_cost, preset="fast").backward()
+        return CountThreaded.count
+
+    small, large = threaded_passes(3e-4), threaded_passes(3e-2)
+    assert small == large <= 16
+    # the counter sees them: without the serial path, every rebuild is several
+    monkeypatch.setattr(D, "_SERIAL_ENTRIES", 0)
+    assert threaded_passes(3e-4) > 100
 
 
 @pytest.mark.parametrize("p", [1, 2])
