@@ -1308,6 +1308,8 @@ def _envelope(x, y, a, b, eps, p, *, max_iter, tol, scaling, debias):
         n_iter, converged, checked = _solve(
             problems, eps, problems[0].c_max(), max_iter=max_iter, tol=tol, scaling=scaling
         )
+        for prob in problems:
+            prob.block_terms = None  # the product 2 x.y: the backward pass needs K alone
         if debias and converged:
             # S and its rounding floor, computed once (by _solve when it checked them)
             _warn_negative(*(checked or _divergence_and_floor(problems, eps)), tol)
