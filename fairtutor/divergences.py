@@ -815,8 +815,9 @@ class _Problem:
         # threads can cost: on a shared 2-core virtual machine that took up
         # to 100 us per pass for minutes at a time, and a solve at 256 points
         # then took 16 instead of 10 ms (10 ms on the calling thread alone).
+        # Not on a GPU, where more, smaller passes only mean more launches.
         n, m = x.shape[0], y.shape[0]
-        self.serial = n * m <= _SERIAL_ENTRIES
+        self.serial = x.device.type == "cpu" and n * m <= _SERIAL_ENTRIES
         rows = max(1, _BLOCK_ENTRIES // m) if self.serial else n
         blocks = [slice(r, r + rows) for r in range(0, n, rows)]
         # the kernel's memory, rebuilt in place (see absorb), and its blocks
@@ -1378,10 +1379,11 @@ def _warn_unconverged(what, n_iter, tol):
 #: 4,096, epsilon from 3e-2 to 3e-4 of the mean squared distance): with
 #: scaling 0.6, tol 0.05 was 4 to 500 times more accurate than geomloss's
 #: default at every point, in 0.12 to 0.79 times its time at n >= 1,024 and
-#: 0.49 to 0.75 times at n = 256, except at epsilon 3e-4 there (0.56 to 1.01
-#: from one run to the next, on a shared 2-core machine whose state switches
-#: the same call between 9.5 and 16 ms; on one thread it takes 10 ms in
-#: both states); tol 0.1 to 0.3 stopped after the first check at 3e-2
+#: 0.47 to 0.75 times at n = 256 (at epsilon 3e-4 there 0.64 and 0.69 in two
+#: runs since small problems run on the calling thread, see _Problem; before,
+#: 0.56 to 1.01 with the state of the shared 2-core machine, which switched
+#: the same call between 9.5 and 16 ms); tol 0.1 to 0.3 stopped after the
+#: first check at 3e-2
 #: and was then less accurate there (3.9e-4 against 3.7e-4 at n = 256). On 40
 #: random pairs of clouds (1 to 32-D) it was the more accurate in 39;
 #: scalings 0.65 and 0.7 with tol 0.3, in 36 and 35.
