@@ -820,9 +820,9 @@ class _Problem:
         self.serial = x.device.type == "cpu" and n * m <= _SERIAL_ENTRIES
         rows = max(1, _BLOCK_ENTRIES // m) if self.serial else n
         blocks = [slice(r, r + rows) for r in range(0, n, rows)]
-        # the kernel's memory, rebuilt in place (see absorb), and its blocks
-        self.memory = torch.empty(n, m, dtype=x.dtype, device=x.device)
-        self.blocks = [self.memory[r] for r in blocks]
+        # the kernel, rebuilt in place (see absorb), and its row blocks
+        self.K = torch.empty(n, m, dtype=x.dtype, device=x.device)
+        self.blocks = [self.K[r] for r in blocks]
         if self.serial:
             self.row_term = torch.empty_like(x[:, 0])
             sources = (2.0 * x) @ y.T if p == 2 else self.C
@@ -847,7 +847,7 @@ class _Problem:
         # the scalings' starting value, shared (they are never changed in place)
         self.ones_x = torch.ones_like(self.f)
         self.ones_y = self.ones_x if symmetric else torch.ones_like(self.g)
-        self.K = self.u = self.v = None
+        self.u = self.v = None
         self.omega = 1.0
         self.capped = False
         self.marginal_error = math.inf  # at the last convergence check
@@ -855,10 +855,10 @@ class _Problem:
     def exponent(self, f, g, e):
         """(f_i + g_j - C_ij) / e in base 2 (divided by ln 2), an (n, m) tensor.
 
-        Written into the kernel's memory, ``self.memory``.
+        Written into the kernel's memory, ``self.K``.
         """
         inv = _LOG2E / e
-        E = self.memory
+        E = self.K
         if self.serial:
             if self.p == 2:
                 # (f_i - |x_i|^2)/e + (g_j - |y_j|^2)/e + 2 x_i.y_j/e, base 2
@@ -925,7 +925,6 @@ class _Problem:
         self.capped = not stage and not high < _EXP2_CAP[E.dtype]
         for block in self.blocks:
             block.clamp_(_EXP2_FLOOR[E.dtype], _EXP2_CAP[E.dtype]).exp2_()
-        self.K = E
         self.u, self.v = self.ones_x, self.ones_y
 
     def log_update(self, f, e):
